@@ -1,0 +1,6 @@
+#include <cstdio>
+
+int main() {
+  std::fprintf(stderr, "zhi: not built yet\n");
+  return 1;
+}
