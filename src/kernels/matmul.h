@@ -1,0 +1,34 @@
+// Matrix products between quantized weights and f32 activations. This is
+// the one entry point the model calls; the fast per-ISA kernels slot in
+// behind it without the model changing.
+#pragma once
+
+#include <cstdint>
+
+#include "core/status.h"
+#include "core/thread_pool.h"
+#include "quant/ggml_type.h"
+
+namespace zhi {
+
+// A row-major weight matrix as stored in GGUF: `rows` rows of `cols`
+// elements, each row `row_bytes` long in format `type`.
+struct WeightMatrix {
+  GgmlType type = GgmlType::kF32;
+  const uint8_t* data = nullptr;
+  int64_t rows = 0;  // output features
+  int64_t cols = 0;  // input features
+  uint64_t row_bytes = 0;
+};
+
+// out[t * w.rows + r] = sum_c W[r, c] * x[t * w.cols + c], for t < n_tokens.
+// Work is split over output rows only, so results do not depend on the
+// number of threads.
+void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* out, ThreadPool& pool);
+
+// Copies row `row` of w, dequantized, into dst (w.cols floats).
+void dequantize_matrix_row(const WeightMatrix& w, int64_t row, float* dst);
+
+float dot_f32(const float* a, const float* b, int64_t n);
+
+}  // namespace zhi

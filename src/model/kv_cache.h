@@ -1,0 +1,37 @@
+// Per-layer key and value rows for every position of the context, stored in
+// F16 (default), Q8_0 (half the memory) or F32.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/status.h"
+#include "quant/ggml_type.h"
+
+namespace zhi {
+
+class KvCache {
+ public:
+  static Result<KvCache> create(int64_t n_layer, int64_t n_ctx, int64_t n_head_kv, int64_t head_dim,
+                                GgmlType type);
+
+  int64_t n_ctx() const { return n_ctx_; }
+  GgmlType type() const { return type_; }
+  uint64_t bytes() const { return k_.size() + v_.size(); }
+
+  // k and v hold n_head_kv * head_dim floats for one position.
+  void store(int64_t layer, int64_t pos, const float* k, const float* v);
+  // Dequantized head `h` of position `pos` (head_dim floats).
+  void load_k(int64_t layer, int64_t pos, int64_t h, float* dst) const;
+  void load_v(int64_t layer, int64_t pos, int64_t h, float* dst) const;
+
+ private:
+  uint64_t offset(int64_t layer, int64_t pos) const;
+
+  int64_t n_layer_ = 0, n_ctx_ = 0, n_head_kv_ = 0, head_dim_ = 0;
+  GgmlType type_ = GgmlType::kF16;
+  uint64_t head_bytes_ = 0, row_bytes_ = 0;
+  std::vector<uint8_t> k_, v_;
+};
+
+}  // namespace zhi

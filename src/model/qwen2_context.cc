@@ -1,0 +1,187 @@
+#include "model/qwen2_context.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "kernels/matmul.h"
+
+namespace zhi {
+namespace {
+
+void rms_norm(const float* x, const float* weight, int64_t n, float eps, float* out) {
+  double ss = 0.0;
+  for (int64_t i = 0; i < n; ++i) ss += static_cast<double>(x[i]) * x[i];
+  const float scale = static_cast<float>(1.0 / std::sqrt(ss / static_cast<double>(n) + eps));
+  for (int64_t i = 0; i < n; ++i) out[i] = x[i] * scale * weight[i];
+}
+
+void add_bias(float* y, const float* bias, int64_t n_tokens, int64_t dim) {
+  for (int64_t t = 0; t < n_tokens; ++t)
+    for (int64_t i = 0; i < dim; ++i) y[t * dim + i] += bias[i];
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Qwen2Context>> Qwen2Context::create(std::shared_ptr<const Qwen2Model> model,
+                                                           const ContextOptions& options) {
+  const Qwen2Config& c = model->config();
+  int64_t n_ctx = options.n_ctx == 0 ? c.n_ctx_train : options.n_ctx;
+  if (n_ctx < 1 || n_ctx > (int64_t{1} << 24))
+    return invalid_argument("context size " + std::to_string(n_ctx) + " is out of range");
+  if (options.n_batch < 1) return invalid_argument("batch size must be at least 1");
+  if (options.n_threads < 1 || options.n_threads > 512)
+    return invalid_argument("thread count " + std::to_string(options.n_threads) + " is out of range [1, 512]");
+  ZHI_ASSIGN_OR_RETURN(KvCache cache, KvCache::create(c.n_layer, n_ctx, c.n_head_kv, c.head_dim, options.kv_type));
+  return std::unique_ptr<Qwen2Context>(new Qwen2Context(std::move(model), std::move(cache), options));
+}
+
+Qwen2Context::Qwen2Context(std::shared_ptr<const Qwen2Model> model, KvCache cache, const ContextOptions& options)
+    : model_(std::move(model)),
+      cache_(std::move(cache)),
+      rope_(model_->config()),
+      pool_(options.n_threads),
+      n_batch_(std::min(options.n_batch, cache_.n_ctx())) {
+  const Qwen2Config& c = model_->config();
+  x_.resize(n_batch_ * c.n_embd);
+  xn_.resize(n_batch_ * c.n_embd);
+  q_.resize(n_batch_ * c.q_dim());
+  k_.resize(n_batch_ * c.kv_dim());
+  v_.resize(n_batch_ * c.kv_dim());
+  att_.resize(n_batch_ * c.q_dim());
+  proj_.resize(n_batch_ * c.n_embd);
+  gate_.resize(n_batch_ * c.n_ff);
+  up_.resize(n_batch_ * c.n_ff);
+  cos_.resize(c.head_dim / 2);
+  sin_.resize(c.head_dim / 2);
+  att_scratch_.resize(static_cast<size_t>(pool_.size()) * 3 * c.head_dim);
+  logits_.resize(c.n_vocab);
+}
+
+Status Qwen2Context::eval(std::span<const int32_t> tokens, bool all_logits) {
+  const Qwen2Config& c = config();
+  const int64_t n = static_cast<int64_t>(tokens.size());
+  if (n == 0) return invalid_argument("nothing to evaluate: the token list is empty");
+  if (n_past_ + n > n_ctx())
+    return out_of_range(std::to_string(n_past_ + n) + " tokens (" + std::to_string(n_past_) + " already in context + " +
+                        std::to_string(n) + " new) exceed the context window of " + std::to_string(n_ctx()) +
+                        " tokens; raise it with -c (the model was trained for " + std::to_string(c.n_ctx_train) + ")");
+  for (int64_t i = 0; i < n; ++i) {
+    if (tokens[i] < 0 || tokens[i] >= c.n_vocab)
+      return invalid_argument("token id " + std::to_string(tokens[i]) + " at position " + std::to_string(i) +
+                              " is outside the vocabulary [0, " + std::to_string(c.n_vocab) + ")");
+  }
+  logits_rows_ = all_logits ? n : 1;
+  if (static_cast<int64_t>(logits_.size()) < logits_rows_ * c.n_vocab) logits_.resize(logits_rows_ * c.n_vocab);
+  for (int64_t i = 0; i < n; i += n_batch_) {
+    const int64_t b = std::min(n_batch_, n - i);
+    forward_batch(tokens.data() + i, b, all_logits || i + b == n, all_logits ? i : 0);
+  }
+  return {};
+}
+
+const float* Qwen2Context::logits(int64_t i) const {
+  if (i < 0) i = logits_rows_ - 1;
+  return logits_.data() + i * config().n_vocab;
+}
+
+Status Qwen2Context::truncate(int64_t n) {
+  if (n < 0 || n > n_past_)
+    return invalid_argument("cannot truncate to " + std::to_string(n) + " of " + std::to_string(n_past_) + " positions");
+  n_past_ = n;
+  return {};
+}
+
+// One forward pass over n <= n_batch tokens at positions n_past_ ... n_past_+n-1.
+// When want_logits is set, logits are written for the last token, or for
+// all n tokens starting at row logits_offset when all_logits_ rows are kept.
+void Qwen2Context::forward_batch(const int32_t* tokens, int64_t n, bool want_logits, int64_t logits_offset) {
+  const Qwen2Config& c = config();
+  const Qwen2Model& m = *model_;
+  const int64_t pos0 = n_past_;
+  const int64_t d = c.n_embd;
+
+  for (int64_t t = 0; t < n; ++t) dequantize_matrix_row(m.token_embd(), tokens[t], &x_[t * d]);
+
+  for (int64_t l = 0; l < c.n_layer; ++l) {
+    const Qwen2Layer& w = m.layers()[l];
+    // Attention block: n = RMSNorm(x) * attn_norm; x += Wo * Attn(RoPE(q), RoPE(k), v).
+    for (int64_t t = 0; t < n; ++t) rms_norm(&x_[t * d], w.attn_norm.data(), d, c.rms_eps, &xn_[t * d]);
+    matmul(w.wq, xn_.data(), n, q_.data(), pool_);
+    matmul(w.wk, xn_.data(), n, k_.data(), pool_);
+    matmul(w.wv, xn_.data(), n, v_.data(), pool_);
+    add_bias(q_.data(), w.bq.data(), n, c.q_dim());
+    add_bias(k_.data(), w.bk.data(), n, c.kv_dim());
+    add_bias(v_.data(), w.bv.data(), n, c.kv_dim());
+    for (int64_t t = 0; t < n; ++t) {
+      rope_.angles(pos0 + t, cos_.data(), sin_.data());
+      rope_.rotate(&q_[t * c.q_dim()], c.n_head, cos_.data(), sin_.data());
+      rope_.rotate(&k_[t * c.kv_dim()], c.n_head_kv, cos_.data(), sin_.data());
+      cache_.store(l, pos0 + t, &k_[t * c.kv_dim()], &v_[t * c.kv_dim()]);
+    }
+    attention(l, n, pos0);
+    matmul(w.wo, att_.data(), n, proj_.data(), pool_);
+    for (int64_t i = 0; i < n * d; ++i) x_[i] += proj_[i];
+
+    // Feed-forward block: x += W_down * (SiLU(W_gate * m) ⊙ (W_up * m)), m = RMSNorm(x) * ffn_norm.
+    for (int64_t t = 0; t < n; ++t) rms_norm(&x_[t * d], w.ffn_norm.data(), d, c.rms_eps, &xn_[t * d]);
+    matmul(w.w_gate, xn_.data(), n, gate_.data(), pool_);
+    matmul(w.w_up, xn_.data(), n, up_.data(), pool_);
+    for (int64_t i = 0; i < n * c.n_ff; ++i) {
+      const float g = gate_[i];
+      gate_[i] = g / (1.0f + std::exp(-g)) * up_[i];
+    }
+    matmul(w.w_down, gate_.data(), n, proj_.data(), pool_);
+    for (int64_t i = 0; i < n * d; ++i) x_[i] += proj_[i];
+  }
+  n_past_ += n;
+
+  if (!want_logits) return;
+  // Final norm and output projection, only for the rows whose logits are kept.
+  const bool all_rows = logits_rows_ > 1;
+  const int64_t first = all_rows ? 0 : n - 1;
+  const int64_t rows = n - first;
+  for (int64_t t = first; t < n; ++t) rms_norm(&x_[t * d], m.output_norm().data(), d, c.rms_eps, &xn_[(t - first) * d]);
+  matmul(m.output(), xn_.data(), rows, logits_.data() + (all_rows ? logits_offset : 0) * c.n_vocab, pool_);
+}
+
+// Causal grouped-query attention with a streaming (online) softmax, so no
+// score buffer grows with the context. One task per (token, head).
+void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
+  const Qwen2Config& c = config();
+  const int64_t hd = c.head_dim;
+  const int64_t group = c.n_head / c.n_head_kv;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+  pool_.run(n * c.n_head, [&](int64_t task, int thread) {
+    const int64_t t = task / c.n_head;
+    const int64_t h = task % c.n_head;
+    const int64_t kvh = h / group;
+    const float* q = &q_[t * c.q_dim() + h * hd];
+    float* out = &att_[t * c.q_dim() + h * hd];
+    float* kbuf = &att_scratch_[static_cast<size_t>(thread) * 3 * hd];
+    float* vbuf = kbuf + hd;
+    float* acc = vbuf + hd;
+    std::fill(acc, acc + hd, 0.0f);
+    float running_max = -std::numeric_limits<float>::infinity();
+    float denom = 0.0f;
+    const int64_t last = pos0 + t;  // causal: keys up to and including this position
+    for (int64_t j = 0; j <= last; ++j) {
+      cache_.load_k(layer, j, kvh, kbuf);
+      const float s = dot_f32(q, kbuf, hd) * scale;
+      if (s > running_max) {
+        const float r = std::exp(running_max - s);
+        for (int64_t i = 0; i < hd; ++i) acc[i] *= r;
+        denom *= r;
+        running_max = s;
+      }
+      const float p = std::exp(s - running_max);
+      cache_.load_v(layer, j, kvh, vbuf);
+      for (int64_t i = 0; i < hd; ++i) acc[i] += p * vbuf[i];
+      denom += p;
+    }
+    const float inv = 1.0f / denom;
+    for (int64_t i = 0; i < hd; ++i) out[i] = acc[i] * inv;
+  });
+}
+
+}  // namespace zhi

@@ -1,0 +1,90 @@
+#include "model/qwen2_model.h"
+
+#include "quant/dequantize.h"
+
+namespace zhi {
+namespace {
+
+std::string shape(int64_t a, int64_t b) {
+  return "[" + std::to_string(a) + ", " + std::to_string(b) + "]";
+}
+
+Result<WeightMatrix> bind_matrix(const GgufFile& f, const std::string& name, int64_t cols, int64_t rows) {
+  ZHI_ASSIGN_OR_RETURN(const GgufTensor* t, f.require_tensor(name));
+  if (t->dims.size() != 2 || t->dims[0] != cols || t->dims[1] != rows)
+    return corrupt_file("tensor '" + name + "' has shape " + t->shape_string() + ", expected " + shape(cols, rows));
+  if (!can_dequantize(t->type))
+    return unsupported("tensor '" + name + "' has type " + type_name(t->type) + ", which this build cannot compute with");
+  WeightMatrix w;
+  w.type = t->type;
+  w.data = t->data;
+  w.rows = rows;
+  w.cols = cols;
+  w.row_bytes = t->n_bytes / static_cast<uint64_t>(rows);
+  return w;
+}
+
+Result<std::vector<float>> load_vector(const GgufFile& f, const std::string& name, int64_t n) {
+  ZHI_ASSIGN_OR_RETURN(const GgufTensor* t, f.require_tensor(name));
+  if (t->n_elements != n || t->dims[0] != n)
+    return corrupt_file("tensor '" + name + "' has shape " + t->shape_string() + ", expected [" + std::to_string(n) + "]");
+  std::vector<float> v(n);
+  Status s = dequantize_row(t->type, t->data, v.data(), n);
+  if (!s.ok()) return s.with_context("tensor '" + name + "'");
+  return v;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Qwen2Model>> Qwen2Model::load(const std::string& path) {
+  ZHI_ASSIGN_OR_RETURN(GgufFile file, GgufFile::open(path));
+  auto m = from_file(std::move(file));
+  if (!m.ok()) return m.status().with_context(path);
+  return m;
+}
+
+Result<std::shared_ptr<const Qwen2Model>> Qwen2Model::from_file(GgufFile file) {
+  std::shared_ptr<Qwen2Model> m(new Qwen2Model());
+  m->file_ = std::move(file);
+  ZHI_ASSIGN_OR_RETURN(m->config_, read_qwen2_config(m->file_));
+  ZHI_RETURN_IF_ERROR(m->bind());
+  return std::shared_ptr<const Qwen2Model>(std::move(m));
+}
+
+Status Qwen2Model::bind() {
+  const Qwen2Config& c = config_;
+  const GgufFile& f = file_;
+  ZHI_ASSIGN_OR_RETURN(token_embd_, bind_matrix(f, "token_embd.weight", c.n_embd, c.n_vocab));
+  ZHI_ASSIGN_OR_RETURN(output_norm_, load_vector(f, "output_norm.weight", c.n_embd));
+  if (c.tied_output) {
+    output_ = token_embd_;
+  } else {
+    ZHI_ASSIGN_OR_RETURN(output_, bind_matrix(f, "output.weight", c.n_embd, c.n_vocab));
+  }
+  layers_.resize(c.n_layer);
+  for (int64_t i = 0; i < c.n_layer; ++i) {
+    const std::string p = "blk." + std::to_string(i) + ".";
+    Qwen2Layer& l = layers_[i];
+    ZHI_ASSIGN_OR_RETURN(l.attn_norm, load_vector(f, p + "attn_norm.weight", c.n_embd));
+    ZHI_ASSIGN_OR_RETURN(l.wq, bind_matrix(f, p + "attn_q.weight", c.n_embd, c.q_dim()));
+    ZHI_ASSIGN_OR_RETURN(l.bq, load_vector(f, p + "attn_q.bias", c.q_dim()));
+    ZHI_ASSIGN_OR_RETURN(l.wk, bind_matrix(f, p + "attn_k.weight", c.n_embd, c.kv_dim()));
+    ZHI_ASSIGN_OR_RETURN(l.bk, load_vector(f, p + "attn_k.bias", c.kv_dim()));
+    ZHI_ASSIGN_OR_RETURN(l.wv, bind_matrix(f, p + "attn_v.weight", c.n_embd, c.kv_dim()));
+    ZHI_ASSIGN_OR_RETURN(l.bv, load_vector(f, p + "attn_v.bias", c.kv_dim()));
+    ZHI_ASSIGN_OR_RETURN(l.wo, bind_matrix(f, p + "attn_output.weight", c.q_dim(), c.n_embd));
+    ZHI_ASSIGN_OR_RETURN(l.ffn_norm, load_vector(f, p + "ffn_norm.weight", c.n_embd));
+    ZHI_ASSIGN_OR_RETURN(l.w_gate, bind_matrix(f, p + "ffn_gate.weight", c.n_embd, c.n_ff));
+    ZHI_ASSIGN_OR_RETURN(l.w_up, bind_matrix(f, p + "ffn_up.weight", c.n_embd, c.n_ff));
+    ZHI_ASSIGN_OR_RETURN(l.w_down, bind_matrix(f, p + "ffn_down.weight", c.n_ff, c.n_embd));
+  }
+  return {};
+}
+
+uint64_t Qwen2Model::weight_bytes() const {
+  uint64_t n = 0;
+  for (const auto& t : file_.tensors()) n += t.n_bytes;
+  return n;
+}
+
+}  // namespace zhi
