@@ -1,6 +1,7 @@
 // Dequantizers for the non-linear 4-bit formats IQ4_NL (32) and IQ4_XS (256).
 #include "core/half.h"
 #include "quant/dequantize_formats.h"
+#include "quant/strict_fp.h"
 
 namespace zhi {
 

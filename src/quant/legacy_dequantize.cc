@@ -3,6 +3,7 @@
 
 #include "core/half.h"
 #include "quant/dequantize_formats.h"
+#include "quant/strict_fp.h"
 
 namespace zhi {
 namespace {
