@@ -1,0 +1,207 @@
+#include "tokenizer/tokenizer.h"
+
+#include <array>
+#include <cstdio>
+#include <unordered_map>
+
+#include "tokenizer/bpe_merges.h"
+#include "tokenizer/byte_level.h"
+#include "tokenizer/nfc.h"
+#include "tokenizer/qwen2_pretokenizer.h"
+#include "tokenizer/special_token_matcher.h"
+#include "tokenizer/word_cache.h"
+
+namespace zhi {
+namespace {
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+bool is_known_type(TokenType t) {
+  const auto v = static_cast<int32_t>(t);
+  return v >= static_cast<int32_t>(TokenType::kNormal) && v <= static_cast<int32_t>(TokenType::kByte);
+}
+
+}  // namespace
+
+struct Tokenizer::Impl {
+  std::vector<std::string> text;   // as stored in the vocabulary
+  std::vector<std::string> bytes;  // what each token decodes to
+  std::vector<TokenType> types;
+  std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> by_text;
+  std::array<int32_t, 256> byte_ids{};
+  MergeTable merges;
+  SpecialTokenMatcher specials;
+  WordCache cache;
+  int32_t bos = kNoToken;
+  int32_t eos = kNoToken;
+  int32_t pad = kNoToken;
+};
+
+Tokenizer::Tokenizer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Tokenizer::Tokenizer(Tokenizer&&) noexcept = default;
+Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
+Tokenizer::~Tokenizer() = default;
+
+Result<Tokenizer> Tokenizer::from_vocab(VocabData vocab) {
+  const size_t n = vocab.tokens.size();
+  if (n == 0) return invalid_argument("vocabulary: no tokens");
+  if (n > static_cast<size_t>(INT32_MAX)) return out_of_range("vocabulary: too many tokens");
+  if (vocab.token_types.size() != n) {
+    return invalid_argument("vocabulary: " + std::to_string(vocab.token_types.size()) + " token types for " +
+                            std::to_string(n) + " tokens");
+  }
+
+  auto impl = std::make_unique<Impl>();
+  impl->by_text.reserve(n);
+  impl->bytes.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const TokenType t = vocab.token_types[i];
+    if (!is_known_type(t)) {
+      return invalid_argument("vocabulary: token " + std::to_string(i) + " has unknown type " +
+                              std::to_string(static_cast<int32_t>(t)));
+    }
+    const std::string& s = vocab.tokens[i];
+    // Specials are stored as plain text; everything else in stand-ins.
+    const bool plain = t == TokenType::kControl || t == TokenType::kUserDefined;
+    impl->bytes[i] = plain ? s : byte_level_decode(s);
+    impl->by_text.try_emplace(s, static_cast<int32_t>(i));  // the first of duplicates wins
+    if (plain) impl->specials.add(s, static_cast<int32_t>(i));
+  }
+
+  for (int b = 0; b < 256; ++b) {
+    const std::string stand_in = byte_level_encode(std::string(1, static_cast<char>(b)));
+    const auto it = impl->by_text.find(stand_in);
+    if (it == impl->by_text.end()) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", b);
+      return invalid_argument(std::string("vocabulary: no token for byte ") + hex + " ('" + stand_in + "')");
+    }
+    impl->byte_ids[b] = it->second;
+  }
+
+  impl->merges.reserve(vocab.merges.size());
+  std::string joined;
+  for (size_t r = 0; r < vocab.merges.size(); ++r) {
+    const auto& [left, right] = vocab.merges[r];
+    auto id_of = [&](std::string_view s) -> int32_t {
+      const auto it = impl->by_text.find(s);
+      return it == impl->by_text.end() ? kNoToken : it->second;
+    };
+    const int32_t l = id_of(left);
+    const int32_t rt = id_of(right);
+    joined.assign(left).append(right);
+    const int32_t m = id_of(joined);
+    const char* missing = l == kNoToken ? left.c_str() : rt == kNoToken ? right.c_str() : m == kNoToken ? joined.c_str() : nullptr;
+    if (missing != nullptr) {
+      return invalid_argument("merges[" + std::to_string(r) + "] ('" + left + "' '" + right + "'): token '" + missing +
+                              "' is not in the vocabulary");
+    }
+    impl->merges.insert(l, rt, {static_cast<int32_t>(r), m});
+  }
+
+  for (const auto& [name, id] : {std::pair<const char*, int32_t>{"bos", vocab.bos_id}, {"eos", vocab.eos_id}, {"pad", vocab.pad_id}}) {
+    if (id != kNoToken && (id < 0 || static_cast<size_t>(id) >= n)) {
+      return out_of_range(std::string("vocabulary: ") + name + " id " + std::to_string(id) + " is outside [0, " +
+                          std::to_string(n) + ")");
+    }
+  }
+  impl->bos = vocab.bos_id;
+  impl->eos = vocab.eos_id;
+  impl->pad = vocab.pad_id;
+  impl->text = std::move(vocab.tokens);
+  impl->types = std::move(vocab.token_types);
+  return Tokenizer(std::move(impl));
+}
+
+void Tokenizer::encode_ordinary(std::string_view text, std::vector<int32_t>* out) const {
+  if (text.empty()) return;
+  std::string nfc_storage;
+  const std::string_view norm = nfc_normalize(text, &nfc_storage);
+
+  Qwen2PreTokenizer pre;
+  std::vector<PieceSpan> pieces;
+  pre.split(norm, &pieces);
+
+  BpeScratch scratch;
+  for (const PieceSpan& p : pieces) {
+    const std::string_view word = norm.substr(p.begin, p.end - p.begin);
+    if (word.size() == 1) {
+      out->push_back(impl_->byte_ids[static_cast<uint8_t>(word[0])]);
+      continue;
+    }
+    if (impl_->cache.lookup(word, out)) continue;
+    const size_t before = out->size();
+    bpe_merge_word(word, impl_->byte_ids, impl_->merges, &scratch, out);
+    impl_->cache.insert(word, out->data() + before, out->size() - before);
+  }
+}
+
+void Tokenizer::encode_append(std::string_view text, bool parse_special, std::vector<int32_t>* out) const {
+  if (!parse_special || impl_->specials.empty()) {
+    encode_ordinary(text, out);
+    return;
+  }
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const SpecialTokenMatcher::Match m = impl_->specials.find(text, pos);
+    encode_ordinary(text.substr(pos, m.pos - pos), out);
+    if (m.id == kNoToken) break;
+    out->push_back(m.id);
+    pos = m.pos + m.len;
+  }
+}
+
+std::vector<int32_t> Tokenizer::encode(std::string_view text, bool parse_special) const {
+  std::vector<int32_t> ids;
+  ids.reserve(text.size() / 3 + 4);
+  encode_append(text, parse_special, &ids);
+  return ids;
+}
+
+Result<std::string> Tokenizer::decode(std::span<const int32_t> ids) const {
+  std::string out;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!valid_id(ids[i])) {
+      return out_of_range("decode: token id " + std::to_string(ids[i]) + " (position " + std::to_string(i) +
+                          ") is outside [0, " + std::to_string(n_vocab()) + ")");
+    }
+    out += impl_->bytes[static_cast<size_t>(ids[i])];
+  }
+  return out;
+}
+
+const std::string& Tokenizer::token_bytes(int32_t id) const {
+  static const std::string kEmpty;
+  return valid_id(id) ? impl_->bytes[static_cast<size_t>(id)] : kEmpty;
+}
+
+const std::string& Tokenizer::token_text(int32_t id) const {
+  static const std::string kEmpty;
+  return valid_id(id) ? impl_->text[static_cast<size_t>(id)] : kEmpty;
+}
+
+std::optional<int32_t> Tokenizer::find_token(std::string_view text) const {
+  const auto it = impl_->by_text.find(text);
+  if (it == impl_->by_text.end()) return std::nullopt;
+  return it->second;
+}
+
+int32_t Tokenizer::n_vocab() const { return static_cast<int32_t>(impl_->text.size()); }
+
+TokenType Tokenizer::token_type(int32_t id) const {
+  return valid_id(id) ? impl_->types[static_cast<size_t>(id)] : TokenType::kUnused;
+}
+
+bool Tokenizer::is_special(int32_t id) const {
+  const TokenType t = token_type(id);
+  return t == TokenType::kControl || t == TokenType::kUserDefined;
+}
+
+int32_t Tokenizer::bos_id() const { return impl_->bos; }
+int32_t Tokenizer::eos_id() const { return impl_->eos; }
+int32_t Tokenizer::pad_id() const { return impl_->pad; }
+
+}  // namespace zhi
