@@ -1,6 +1,7 @@
 #include "gguf/gguf_reader.h"
 
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -10,6 +11,13 @@ namespace {
 constexpr uint32_t kMagic = 0x46554747;  // "GGUF" read as little-endian u32
 constexpr int kMaxArrayDepth = 3;        // real files use 1; bounds recursion on hostile ones
 constexpr uint64_t kMaxKeyBytes = 65535;
+// Real models hold tens of keys and at most a few thousand tensors. Each parsed
+// entry costs ~5-10x its minimum on-disk size in memory, so without a cap a
+// crafted multi-GB file could make the parser allocate tens of GB.
+constexpr uint64_t kMaxKvCount = 1 << 20;
+constexpr uint64_t kMaxTensorCount = 1 << 20;
+// Counts are untrusted until their entries have parsed: reserve only this much up front.
+constexpr uint64_t kMaxReserve = 4096;
 
 // Bounds-checked sequential reads over the mapping.
 class Cursor {
@@ -116,8 +124,14 @@ Status GgufFile::parse(std::shared_ptr<MappedFile> file, int part) {
   if (n_tensors > c.remaining() / 32)
     return corrupt_file("tensor_count " + std::to_string(n_tensors) +
                         " is larger than the file can hold");
+  if (n_kv > kMaxKvCount)
+    return corrupt_file("kv_count " + std::to_string(n_kv) + " exceeds the limit of " +
+                        std::to_string(kMaxKvCount));
+  if (n_tensors > kMaxTensorCount)
+    return corrupt_file("tensor_count " + std::to_string(n_tensors) + " exceeds the limit of " +
+                        std::to_string(kMaxTensorCount));
 
-  kv_.reserve(n_kv);
+  kv_.reserve(std::min(n_kv, kMaxReserve));
   for (uint64_t i = 0; i < n_kv; ++i) {
     const std::string where = "metadata entry " + std::to_string(i);
     std::string_view key;
@@ -147,7 +161,7 @@ Status GgufFile::parse(std::shared_ptr<MappedFile> file, int part) {
   }
 
   std::vector<GgufTensor> infos;
-  infos.reserve(n_tensors);
+  infos.reserve(std::min(n_tensors, kMaxReserve));
   for (uint64_t i = 0; i < n_tensors; ++i) {
     GgufTensor t;
     std::string_view name;
