@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <string_view>
 
 namespace zhi {
 namespace {
@@ -48,12 +49,29 @@ class Out {
   uint64_t pos_ = 0;
 };
 
+constexpr std::string_view kAlignmentKey = "general.alignment";
+constexpr uint32_t kDefaultAlignment = 32;
+constexpr int64_t kMaxAlignment = 1 << 20;  // the reader's limit
+constexpr size_t kMaxNameBytes = 65535;     // the reader's limit on keys and tensor names
+
+// The reader derives the data section's start from general.alignment, so the
+// writer must pad with exactly that value: one the reader would reject is an
+// error at write time, not a silently different padding.
+Result<uint32_t> alignment_of(const GgufValue& value) {
+  auto a = value.as_int();
+  if (!a.ok()) return a.status().with_context(std::string(kAlignmentKey));
+  if (a.value() <= 0 || a.value() > kMaxAlignment || (a.value() & (a.value() - 1)) != 0)
+    return invalid_argument(std::string(kAlignmentKey) + ": " + std::to_string(a.value()) +
+                            " is not a power of two in [1, 1 MiB]");
+  return static_cast<uint32_t>(a.value());
+}
+
 }  // namespace
 
 void GgufWriter::set(const std::string& key, GgufValue value) {
-  if (key == "general.alignment") {
-    if (auto a = value.as_int(); a.ok() && a.value() > 0 && (a.value() & (a.value() - 1)) == 0)
-      alignment_ = static_cast<uint32_t>(a.value());
+  if (key == kAlignmentKey) {
+    auto a = alignment_of(value);
+    alignment_ = a.ok() ? a.value() : kDefaultAlignment;
   }
   for (auto& kv : kv_) {
     if (kv.first == key) {
@@ -65,6 +83,7 @@ void GgufWriter::set(const std::string& key, GgufValue value) {
 }
 
 void GgufWriter::remove(const std::string& key) {
+  if (key == kAlignmentKey) alignment_ = kDefaultAlignment;
   std::erase_if(kv_, [&](const auto& kv) { return kv.first == key; });
 }
 
@@ -72,6 +91,11 @@ Status GgufWriter::add_tensor(const std::string& name, GgmlType type, std::vecto
                               FillFn fill) {
   if (dims.empty() || dims.size() > 4)
     return invalid_argument("tensor '" + name + "': needs 1 to 4 dims");
+  if (name.size() > kMaxNameBytes)
+    return invalid_argument("tensor name of " + std::to_string(name.size()) + " bytes exceeds " +
+                            std::to_string(kMaxNameBytes));
+  // The reader rejects an empty dimension; row_size_bytes alone would accept dims[0] == 0.
+  if (dims[0] <= 0) return invalid_argument("tensor '" + name + "': bad dims");
   for (const auto& t : tensors_) {
     if (t.name == name) return invalid_argument("tensor '" + name + "' added twice");
   }
@@ -90,6 +114,12 @@ Status GgufWriter::add_tensor(const std::string& name, GgmlType type, std::vecto
 }
 
 Status GgufWriter::write(const std::string& path, const ProgressFn& progress) const {
+  for (const auto& [key, value] : kv_) {
+    if (key.size() > kMaxNameBytes)
+      return invalid_argument("metadata key of " + std::to_string(key.size()) + " bytes exceeds " +
+                              std::to_string(kMaxNameBytes));
+    if (key == kAlignmentKey) ZHI_RETURN_IF_ERROR(alignment_of(value).status());
+  }
   const std::string tmp = path + ".partial";
   std::unique_ptr<std::FILE, FileCloser> f(std::fopen(tmp.c_str(), "wb"));
   if (!f) return io_error(tmp + ": cannot create: " + std::strerror(errno));
