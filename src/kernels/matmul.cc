@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "kernels/activation_quant.h"
 #include "quant/dequantize.h"
 
 namespace zhi {
@@ -31,6 +32,15 @@ void dequantize_matrix_row(const WeightMatrix& w, int64_t row, float* dst) {
 void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* out, ThreadPool& pool) {
   const int64_t n_tasks = (w.rows + kRowsPerTask - 1) / kRowsPerTask;
   static thread_local std::vector<float> row_buf;
+  // Round activations once per matmul through the weight type's partner format.
+  static thread_local std::vector<float> xq;
+  const GgmlType partner = activation_partner(w.type);
+  if (partner != GgmlType::kF32) {
+    xq.resize(n_tokens * w.cols);
+    for (int64_t t = 0; t < n_tokens; ++t)
+      round_activations_through(partner, x + t * w.cols, w.cols, xq.data() + t * w.cols);
+    x = xq.data();
+  }
   pool.run(n_tasks, [&](int64_t task, int) {
     if (static_cast<int64_t>(row_buf.size()) < w.cols) row_buf.resize(w.cols);
     const int64_t r0 = task * kRowsPerTask;
