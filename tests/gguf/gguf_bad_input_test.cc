@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <iterator>
 #include <limits>
 #include <random>
 #include <string>
@@ -94,6 +95,11 @@ void write_file(const std::string& path, std::string_view bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   ASSERT_TRUE(out.good()) << path;
+}
+
+std::string read_whole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 // A fresh per-test path, so that failures can be reproduced from the file left behind.
@@ -315,6 +321,23 @@ TEST(GgufBadInput, HugeCounts) {
     Bytes k;
     k.header(0, n).zeros(64);
     EXPECT_TRUE(fails_with(open_bytes(k), {"kv_count"}));
+  }
+}
+
+TEST(GgufBadInput, CountsOverTheEntryLimit) {
+  // Counts the file could hold byte-wise, but far beyond any real model: each
+  // parsed entry costs several times its on-disk size, so they are capped. The
+  // files are sparse: the cap must trip before any entry is read.
+  for (int which = 0; which < 2; ++which) {
+    const uint64_t n = (uint64_t{1} << 20) + 1;
+    Bytes b;
+    b.header(which == 0 ? n : 0, which == 0 ? 0 : n);
+    const std::string path = test_path();
+    write_file(path, b.data());
+    std::filesystem::resize_file(path, 64 * n);
+    auto f = GgufFile::open(path);
+    EXPECT_TRUE(fails_with(f, {which == 0 ? "tensor_count" : "kv_count", "limit"}));
+    std::filesystem::remove(path);
   }
 }
 
@@ -589,6 +612,12 @@ TEST(GgufBadInput, SplitPartsLoad) {
   auto f = GgufFile::open(make_split_path(dir + "/m", 1, 3));
   ASSERT_TRUE(f.ok()) << f.status().to_string();
   EXPECT_EQ(f->part_count(), 3);
+  if (const char* d = seed_dir()) {
+    // fuzz/gguf_fuzz.cc starts a new part at each later "GGUF" magic.
+    std::string set;
+    for (int k = 0; k < 3; ++k) set += split_part(k, 3, static_cast<uint16_t>(k), 3).data();
+    write_file(std::string(d) + "/split-set-of-3.gguf", set);
+  }
   EXPECT_EQ(f->find_tensor("t2")->part, 2);
 }
 
@@ -657,11 +686,6 @@ TEST(GgufBadInput, SplitMetadataWrongTypes) {
 
 // --- Real files, damaged -------------------------------------------------------
 
-std::string read_whole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // Overwrites bytes of an existing file in place: damaging a 1 MB model a few
 // bytes at a time is far cheaper than rewriting it on every iteration.
 void patch_file(const std::string& path, size_t pos, std::string_view bytes) {
@@ -669,6 +693,38 @@ void patch_file(const std::string& path, size_t pos, std::string_view bytes) {
   f.seekp(static_cast<std::streamoff>(pos));
   f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   ASSERT_TRUE(f.good()) << path;
+}
+
+TEST(GgufBadInput, ConformanceMetadataSurvivesTheWriter) {
+  ZHI_REQUIRE_CONFORMANCE();
+  // Real metadata (vocab, merges, template) with one tiny tensor per file
+  // type: the writer must reproduce every value byte for byte. The result is
+  // also the richest small seed the fuzzer gets.
+  auto src = GgufFile::open(testing::conformance_dir() + "/models/conf-q4_k_m.gguf");
+  ASSERT_TRUE(src.ok()) << src.status().to_string();
+  GgufWriter w;
+  for (const auto& [key, v] : src->metadata()) w.set(key, v);
+  for (uint32_t id = 0; id < 40; ++id) {
+    const TypeInfo* info = find_type_info(id);
+    if (info == nullptr || !info->in_files) continue;
+    ASSERT_TRUE(w.add_tensor(std::string("t.") + info->name, info->type, {info->block_elems, 2},
+                             [](uint8_t* d, uint64_t n) {
+                               for (uint64_t i = 0; i < n; ++i) d[i] = static_cast<uint8_t>(i);
+                               return Status();
+                             }).ok());
+  }
+  const std::string path = test_path();
+  ASSERT_TRUE(w.write(path).ok());
+  auto f = GgufFile::open(path);
+  ASSERT_TRUE(f.ok()) << f.status().to_string();
+  ASSERT_EQ(f->metadata().size(), src->metadata().size());
+  for (size_t i = 0; i < f->metadata().size(); ++i) {
+    EXPECT_EQ(f->metadata()[i].first, src->metadata()[i].first);
+    EXPECT_EQ(f->metadata()[i].second.raw(), src->metadata()[i].second.raw()) << f->metadata()[i].first;
+  }
+  EXPECT_EQ(f->tensors().size(), 15u);
+  touch_everything(f.value());
+  if (const char* d = seed_dir()) write_file(std::string(d) + "/conformance-metadata-tiny-tensors.gguf", read_whole(path));
 }
 
 TEST(GgufBadInput, TruncatedConformanceFiles) {
@@ -695,6 +751,7 @@ TEST(GgufBadInput, TruncatedConformanceFiles) {
     }
   }
   EXPECT_GT(cuts.size(), 4096u);
+  std::filesystem::remove(path);
 }
 
 TEST(GgufBadInput, BitFlippedConformanceFiles) {
@@ -733,6 +790,7 @@ TEST(GgufBadInput, BitFlippedConformanceFiles) {
       }
       for (size_t pos : flipped) patch_file(path, pos, std::string_view(&original[pos], 1));
     }
+    std::filesystem::remove(path);
   }
   // Both outcomes must actually be exercised.
   EXPECT_GT(parsed, 100);
@@ -763,6 +821,7 @@ TEST(GgufBadInput, OverwrittenFieldsInConformanceFile) {
     }
   }
   EXPECT_GT(refused, 0);
+  std::filesystem::remove(path);
 }
 
 }  // namespace
