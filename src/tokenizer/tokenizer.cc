@@ -132,10 +132,12 @@ void Tokenizer::encode_ordinary(std::string_view text, std::vector<int32_t>* out
       out->push_back(impl_->byte_ids[static_cast<uint8_t>(word[0])]);
       continue;
     }
-    if (impl_->cache.lookup(word, out)) continue;
+    const bool cacheable = word.size() <= WordCache::kMaxWordBytes;
+    const uint64_t hash = cacheable ? WordCache::hash_word(word) : 0;
+    if (cacheable && impl_->cache.lookup(word, hash, out)) continue;
     const size_t before = out->size();
     bpe_merge_word(word, impl_->byte_ids, impl_->merges, &scratch, out);
-    impl_->cache.insert(word, out->data() + before, out->size() - before);
+    if (cacheable) impl_->cache.insert(word, hash, out->data() + before, out->size() - before);
   }
 }
 

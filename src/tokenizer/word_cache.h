@@ -1,43 +1,53 @@
 // Bounded, thread-safe cache of BPE results per pre-token. Natural text
 // repeats its words constantly, so most pre-tokens skip the merge loop.
+//
+// Direct-mapped, like a CPU cache: one 64-byte slot per hash bucket, a new
+// word simply evicts the old one. Lookups touch one cache line, memory is
+// fixed (2 MiB), and a flood of one-off words (long CJK clauses rarely
+// repeat) cannot flush the whole cache at once.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <mutex>
-#include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace zhi {
 
 class WordCache {
  public:
-  // At most `max_words` entries; when full it is cleared and refilled,
-  // which keeps memory bounded without per-hit bookkeeping.
-  explicit WordCache(size_t max_words = 1 << 16) : max_words_(max_words) {}
+  // Only words up to this many bytes, encoding to at most kMaxIds tokens,
+  // are cached; longer words are rare repeats and not worth a slot.
+  static constexpr size_t kMaxWordBytes = 22;
+  static constexpr size_t kMaxIds = 8;
 
-  // Words longer than this are not cached: they rarely repeat.
-  static constexpr size_t kMaxWordBytes = 64;
+  WordCache();
 
   // Appends the cached ids for `word` to `out`; false on a miss.
-  bool lookup(std::string_view word, std::vector<int32_t>* out) const;
-  void insert(std::string_view word, const int32_t* ids, size_t n);
+  bool lookup(std::string_view word, uint64_t hash, std::vector<int32_t>* out) const;
+  void insert(std::string_view word, uint64_t hash, const int32_t* ids, size_t n);
+
+  static uint64_t hash_word(std::string_view word);
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  struct alignas(64) Slot {
+    uint64_t hash = 0;
+    uint8_t len = 0;  // 0: empty (words are never empty)
+    uint8_t n_ids = 0;
+    char bytes[kMaxWordBytes];
+    int32_t ids[kMaxIds];
   };
-  struct Span {
-    uint32_t begin;
-    uint32_t size;
-  };
+  static_assert(sizeof(Slot) == 64);
+  static constexpr size_t kSlotBits = 15;  // 32768 slots, 2 MiB
+  // Lock striping: concurrent encodes rarely want the same stripe.
+  static constexpr size_t kStripes = 16;
 
-  size_t max_words_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, Span, Hash, std::equal_to<>> index_;
-  std::vector<int32_t> ids_;  // all cached results, back to back
+  std::mutex& stripe(size_t slot) const { return stripes_[slot % kStripes]; }
+
+  std::unique_ptr<Slot[]> slots_;
+  mutable std::array<std::mutex, kStripes> stripes_;
 };
 
 }  // namespace zhi
