@@ -1,6 +1,25 @@
-#include <cstdio>
+// zhi: run Qwen2.5 GGUF models on the CPU. Flags follow llama.cpp where it has them.
+#include <vector>
 
-int main() {
-  std::fprintf(stderr, "zhi: not built yet\n");
-  return 1;
+#include "cli/cli_common.h"
+
+int main(int argc, char** argv) {
+  using namespace zhi::cli;
+  CLI::App app{"zhi (智): Qwen2.5 GGUF inference on the CPU"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "zhi 0.1.0");
+  const std::vector<Command> commands = {
+      add_run_command(app),      add_chat_command(app),       add_inspect_command(app),
+      add_tokenize_command(app), add_logits_command(app),     add_template_command(app),
+      add_make_model_command(app), add_quantize_command(app),
+  };
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : kExitUsage;
+  }
+  for (const Command& c : commands) {
+    if (c.app->parsed()) return c.run();
+  }
+  return kExitUsage;
 }

@@ -1,0 +1,97 @@
+// zhi chat: interactive multi-turn chat. Each turn re-renders the whole
+// conversation and evaluates only the tokens past the prefix already in the
+// KV cache.
+#include <cstdio>
+#include <iostream>
+
+#include "cli/cli_common.h"
+#include "session/chat_prompt.h"
+#include "session/generate.h"
+
+namespace zhi::cli {
+namespace {
+
+struct ChatArgs {
+  RunFlags run;
+  SamplingFlags sampling;
+  std::string system;
+  int64_t n_predict = 1024;
+};
+
+int chat_main(const ChatArgs& a) {
+  auto opts = context_options(a.run);
+  if (!opts.ok()) return report(opts.status());
+  auto lm = load_model(a.run.model);
+  if (!lm.ok()) return report(lm.status());
+  auto ctx = Qwen2Context::create(lm->model, opts.value());
+  if (!ctx.ok()) return report(ctx.status());
+  Qwen2Context& c = **ctx;
+
+  nlohmann::ordered_json messages = nlohmann::ordered_json::array();
+  if (!a.system.empty()) messages.push_back({{"role", "system"}, {"content", a.system}});
+  std::vector<int32_t> in_cache;  // ids whose KV the context holds
+  std::fprintf(stderr, "zhi chat: type a message; /reset clears the conversation, /exit or Ctrl-D quits.\n");
+  std::string line;
+  for (;;) {
+    std::fprintf(stderr, "> ");
+    if (!std::getline(std::cin, line)) break;
+    if (line == "/exit") break;
+    if (line == "/reset") {
+      messages = nlohmann::ordered_json::array();
+      if (!a.system.empty()) messages.push_back({{"role", "system"}, {"content", a.system}});
+      (void)c.truncate(0);
+      in_cache.clear();
+      continue;
+    }
+    if (line.empty()) continue;
+    messages.push_back({{"role", "user"}, {"content", line}});
+    auto ids = chat_prompt_ids(lm.value(), messages, nullptr, true);
+    if (!ids.ok()) return report(ids.status());
+    // Reuse the longest prefix already evaluated; at least one token must be new.
+    size_t keep = 0;
+    while (keep < in_cache.size() && keep + 1 < ids->size() && in_cache[keep] == (*ids)[keep]) ++keep;
+    (void)c.truncate(static_cast<int64_t>(keep));
+    std::vector<int32_t> fresh(ids->begin() + keep, ids->end());
+    GenerateOptions g;
+    g.max_tokens = a.n_predict;
+    g.sampler = sampler_config(a.sampling);
+    std::string reply;
+    auto stats = generate(c, lm.value(), fresh, g, [&](std::string_view text) {
+      reply += text;
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      std::fflush(stdout);
+      return true;
+    });
+    std::fprintf(stdout, "\n");
+    if (!stats.ok()) {
+      // The turn is lost but the conversation goes on; an over-long one must be reset.
+      report(stats.status());
+      messages.erase(messages.end() - 1);
+      (void)c.truncate(0);
+      in_cache.clear();
+      continue;
+    }
+    in_cache = std::move(ids).value();
+    in_cache.insert(in_cache.end(), stats->tokens.begin(), stats->tokens.end());
+    // A token that ended on a stop string was sampled but never evaluated.
+    in_cache.resize(std::min<size_t>(in_cache.size(), static_cast<size_t>(c.n_past())));
+    messages.push_back({{"role", "assistant"}, {"content", reply}});
+    std::fprintf(stderr, "[%lld tokens, %.1f tokens/s]\n", static_cast<long long>(stats->generated_tokens),
+                 stats->generate_tps());
+  }
+  return 0;
+}
+
+}  // namespace
+
+Command add_chat_command(CLI::App& app) {
+  auto a = std::make_shared<ChatArgs>();
+  CLI::App* cmd = app.add_subcommand("chat", "interactive multi-turn chat on stdin/stdout");
+  add_run_flags(cmd, &a->run);
+  add_sampling_flags(cmd, &a->sampling);
+  cmd->add_option("--system", a->system, "system prompt");
+  cmd->add_option("-n,--n-predict", a->n_predict, "most tokens per reply")->check(CLI::Range(int64_t{1}, int64_t{1} << 24));
+  return {cmd, [a] { return chat_main(*a); }};
+}
+
+}  // namespace zhi::cli
