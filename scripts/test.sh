@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test Zhi has, from a fresh Debian 12 machine:
+#   1. installs the Debian packages (scripts/setup.sh);
+#   2. builds in build/ and runs the whole CTest suite, including the
+#      real-vocabulary tokenizer cross-check against @lenml/tokenizers (npm);
+#   3. rebuilds in build-asan/ with AddressSanitizer + UBSan and runs it again.
+# The conformance pack is found through ZHI_CONFORMANCE_DIR (default
+# ../shared/conformance); without it those tests say they were skipped.
+# ZHI_SKIP_SANITIZE=1 skips step 3.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+"$root/scripts/setup.sh"
+
+if [[ -d "${ZHI_CONFORMANCE_DIR:-$root/../shared/conformance}" ]]; then
+  echo "test: conformance pack at ${ZHI_CONFORMANCE_DIR:-$root/../shared/conformance}"
+else
+  echo "test: NOTE conformance pack not found; the tests that need it will be skipped (set ZHI_CONFORMANCE_DIR)"
+fi
+
+echo "== release build"
+"$root/scripts/build.sh" "$root/build"
+
+if exports=$("$root/scripts/test_data.sh" "$root/build"); then
+  eval "$exports"
+else
+  echo "test: NOTE npm/node could not provide the real Qwen vocabulary; RealVocab tests will be skipped"
+fi
+
+echo "== tests (release)"
+ctest --test-dir "$root/build" --output-on-failure -j"$(nproc)"
+
+if [[ "${ZHI_SKIP_SANITIZE:-0}" != "1" ]]; then
+  echo "== AddressSanitizer + UBSan build"
+  "$root/scripts/build.sh" "$root/build-asan" -DZHI_SANITIZE=ON -DZHI_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  echo "== tests (ASan + UBSan)"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir "$root/build-asan" --output-on-failure -j"$(nproc)"
+fi
+echo "test: all suites passed"
