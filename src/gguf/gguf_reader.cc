@@ -18,6 +18,10 @@ constexpr uint64_t kMaxKvCount = 1 << 20;
 constexpr uint64_t kMaxTensorCount = 1 << 20;
 // Counts are untrusted until their entries have parsed: reserve only this much up front.
 constexpr uint64_t kMaxReserve = 4096;
+// Metadata values are copied out of the mapping. The largest real ones (a 256k
+// vocabulary and its merges) are a few MB; without a cap a crafted multi-GB
+// array would be copied onto the heap whole.
+constexpr uint64_t kMaxMetadataBytes = uint64_t{256} << 20;
 
 // Bounds-checked sequential reads over the mapping.
 class Cursor {
@@ -132,6 +136,7 @@ Status GgufFile::parse(std::shared_ptr<MappedFile> file, int part) {
                         std::to_string(kMaxTensorCount));
 
   kv_.reserve(std::min(n_kv, kMaxReserve));
+  uint64_t metadata_bytes = 0;
   for (uint64_t i = 0; i < n_kv; ++i) {
     const std::string where = "metadata entry " + std::to_string(i);
     std::string_view key;
@@ -143,6 +148,10 @@ Status GgufFile::parse(std::shared_ptr<MappedFile> file, int part) {
       return corrupt_file(kwhere + ": unknown value type " + std::to_string(t));
     const uint64_t start = c.pos();
     ZHI_RETURN_IF_ERROR(scan_value(c, static_cast<GgufValueType>(t), 0, kwhere));
+    metadata_bytes += c.pos() - start;
+    if (metadata_bytes > kMaxMetadataBytes)
+      return corrupt_file(kwhere + ": metadata values total more than " +
+                          std::to_string(kMaxMetadataBytes >> 20) + " MiB");
     std::string k(key);
     if (kv_index_.count(k)) return corrupt_file(kwhere + ": appears twice");
     kv_index_[k] = kv_.size();

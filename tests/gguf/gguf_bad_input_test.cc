@@ -374,6 +374,19 @@ TEST(GgufBadInput, KeyLengthHugeOrOverLimit) {
   EXPECT_TRUE(fails_with(open_bytes(over), {"metadata entry 0 key", "exceeds limit"}));
 }
 
+TEST(GgufBadInput, MetadataTooLargeToCopy) {
+  // A 300 MB u8 array is well-formed, but values are copied to the heap: past
+  // the cap the reader must refuse before copying. The file is sparse.
+  const uint64_t n = uint64_t{300} << 20;
+  Bytes b;
+  b.header(0, 1).str("big.array").u32(kTypeArray).u32(kTypeU8).u64(n);
+  const std::string path = test_path();
+  write_file(path, b.data());
+  std::filesystem::resize_file(path, b.size() + n);
+  EXPECT_TRUE(fails_with(GgufFile::open(path), {"metadata key 'big.array'", "MiB"}));
+  std::filesystem::remove(path);
+}
+
 TEST(GgufBadInput, UnknownValueType) {
   for (uint32_t t : {13u, 99u, 0xffffffffu}) {
     Bytes payload;
