@@ -57,9 +57,11 @@ Result<GenerateStats> generate(Qwen2Context& ctx, const LoadedModel& lm, std::sp
     ZHI_RETURN_IF_ERROR(sampler.accept(next));
     stats.tokens.push_back(next);
     ++stats.generated_tokens;
-    // Ids past the tokenizer (padding rows of the embedding) decode to nothing.
+    // Control tokens (<|im_start|>, ...) and ids past the tokenizer (padding
+    // rows of the embedding) are not text; <tool_call> and other user-defined
+    // tokens are, and reach the caller.
     std::string piece;
-    if (lm.tokenizer->valid_id(next)) {
+    if (lm.tokenizer->valid_id(next) && !lm.tokenizer->is_control(next)) {
       ZHI_ASSIGN_OR_RETURN(piece, decoder.push(next));
     }
     StopStep step = stops.push(piece);

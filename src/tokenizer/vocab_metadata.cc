@@ -1,11 +1,20 @@
 #include "tokenizer/vocab_metadata.h"
 
 #include "tokenizer/byte_level.h"
+#include "tokenizer/utf8_util.h"
 
 namespace zhi {
 namespace {
 
 constexpr int32_t kQwenFirstSpecial = 151643;
+constexpr uint32_t kCjkFirst = 0x4E00;  // CJK Unified Ideographs block
+constexpr int32_t kCjkCount = 0x9FFF - 0x4E00 + 1;
+
+std::string utf8_encode(uint32_t cp) {
+  std::string s;
+  append_utf8(cp, &s);
+  return s;
+}
 
 // Qwen2.5's added tokens in id order from 151643; true = user-defined
 // (plain in HF's tokenizer.json), false = control.
@@ -68,8 +77,13 @@ VocabData synthetic_qwen_vocab(int32_t n_vocab) {
       add(left + right, TokenType::kNormal);
     }
   }
-  while (static_cast<int32_t>(v.tokens.size()) < first_special)
-    add("[UNUSED" + std::to_string(v.tokens.size()) + "]", TokenType::kUnused);
+  // The rest of the ordinary range: CJK ideographs, one or two per token, so a
+  // random model's output reads as (meaningless) text rather than markers.
+  for (int32_t i = 0; static_cast<int32_t>(v.tokens.size()) < first_special; ++i) {
+    std::string text = utf8_encode(kCjkFirst + i % kCjkCount);
+    if (i >= kCjkCount) text += utf8_encode(kCjkFirst + (i / kCjkCount) % kCjkCount);
+    add(byte_level_encode(text), TokenType::kNormal);
+  }
   for (const auto& [text, user_defined] : kQwenSpecials) {
     if (static_cast<int32_t>(v.tokens.size()) >= n_vocab) break;
     add(text, user_defined ? TokenType::kUserDefined : TokenType::kControl);
