@@ -9,22 +9,19 @@ namespace {
 
 constexpr int32_t kNoRank = std::numeric_limits<int32_t>::max();
 
-// Words up to this many bytes use a flat rescan per merge: O(n^2) lookups
-// avoided by caching ranks, and cache-friendly. Longer words (a paragraph of
-// CJK without punctuation is one word) use a heap, O(n log n).
-constexpr size_t kFlatWordLimit = 96;
+// Words of up to this many symbols use a flat rescan of cached ranks per
+// merge: O(n^2) compares but few lookups, and cache-friendly. Longer words
+// (a paragraph of CJK without punctuation is one word) use a heap, O(n log n).
+constexpr size_t kFlatSymbolLimit = 32;
 
 int32_t rank_of(const MergeTable& merges, int32_t l, int32_t r) {
   const MergeTable::Merge* m = merges.find(l, r);
   return m != nullptr ? m->rank : kNoRank;
 }
 
-void merge_flat(std::string_view bytes, const std::array<int32_t, 256>& byte_ids,
-                const MergeTable& merges, BpeScratch* s, std::vector<int32_t>* out) {
+void merge_flat(const MergeTable& merges, BpeScratch* s, std::vector<int32_t>* out) {
   std::vector<int32_t>& ids = s->ids;
   std::vector<int32_t>& ranks = s->ranks;  // ranks[k]: pair (ids[k], ids[k+1])
-  ids.clear();
-  for (char c : bytes) ids.push_back(byte_ids[static_cast<uint8_t>(c)]);
   ranks.clear();
   for (size_t k = 0; k + 1 < ids.size(); ++k) ranks.push_back(rank_of(merges, ids[k], ids[k + 1]));
 
@@ -43,15 +40,14 @@ void merge_flat(std::string_view bytes, const std::array<int32_t, 256>& byte_ids
   out->insert(out->end(), ids.begin(), ids.end());
 }
 
-void merge_heap(std::string_view bytes, const std::array<int32_t, 256>& byte_ids,
-                const MergeTable& merges, BpeScratch* s, std::vector<int32_t>* out) {
+void merge_heap(const MergeTable& merges, BpeScratch* s, std::vector<int32_t>* out) {
   using Node = BpeScratch::Node;
   using Candidate = BpeScratch::Candidate;
   std::vector<Node>& nodes = s->nodes;
   std::vector<Candidate>& heap = s->heap;
-  const auto n = static_cast<int32_t>(bytes.size());
+  const auto n = static_cast<int32_t>(s->ids.size());
   nodes.resize(static_cast<size_t>(n));
-  for (int32_t k = 0; k < n; ++k) nodes[k] = {byte_ids[static_cast<uint8_t>(bytes[k])], k - 1, k + 1 < n ? k + 1 : -1};
+  for (int32_t k = 0; k < n; ++k) nodes[k] = {s->ids[k], k - 1, k + 1 < n ? k + 1 : -1};
 
   // Min-heap on (rank, position): the lowest rank first, leftmost on ties.
   auto later = [](const Candidate& a, const Candidate& b) {
@@ -93,6 +89,7 @@ void merge_heap(std::string_view bytes, const std::array<int32_t, 256>& byte_ids
 void MergeTable::reserve(size_t n_merges) {
   size_t cap = 16;
   while (cap < n_merges * 2) cap <<= 1;  // load factor at most 1/2
+  if (filter_.empty()) filter_.assign(kFilterBits / 64, 0);
   if (cap <= slots_.size()) return;
   std::vector<Slot> old = std::move(slots_);
   slots_.assign(cap, Slot{kEmpty, {0, 0}});
@@ -108,7 +105,10 @@ void MergeTable::grow() { reserve(std::max<size_t>(16, size_ + 1)); }
 bool MergeTable::insert(int32_t left, int32_t right, Merge m) {
   if ((size_ + 1) * 2 > slots_.size()) grow();
   const uint64_t key = pack(left, right);
-  for (size_t i = hash(key) & mask_;; i = (i + 1) & mask_) {
+  const size_t h = hash(key);
+  const size_t bit = (h >> 40) & kFilterMask;
+  filter_[bit >> 6] |= uint64_t{1} << (bit & 63);
+  for (size_t i = h & mask_;; i = (i + 1) & mask_) {
     Slot& s = slots_[i];
     if (s.key == key) return false;
     if (s.key == kEmpty) {
@@ -119,14 +119,13 @@ bool MergeTable::insert(int32_t left, int32_t right, Merge m) {
   }
 }
 
-void bpe_merge_word(std::string_view bytes, const std::array<int32_t, 256>& byte_ids,
-                    const MergeTable& merges, BpeScratch* scratch, std::vector<int32_t>* out) {
-  if (bytes.size() == 1) {
-    out->push_back(byte_ids[static_cast<uint8_t>(bytes[0])]);
-  } else if (bytes.size() <= kFlatWordLimit) {
-    merge_flat(bytes, byte_ids, merges, scratch, out);
+void bpe_merge_symbols(const MergeTable& merges, BpeScratch* scratch, std::vector<int32_t>* out) {
+  if (scratch->ids.size() <= 1) {
+    out->insert(out->end(), scratch->ids.begin(), scratch->ids.end());
+  } else if (scratch->ids.size() <= kFlatSymbolLimit) {
+    merge_flat(merges, scratch, out);
   } else {
-    merge_heap(bytes, byte_ids, merges, scratch, out);
+    merge_heap(merges, scratch, out);
   }
 }
 

@@ -1,10 +1,9 @@
 #include "tokenizer/tokenizer.h"
 
 #include <array>
-#include <cstdio>
 #include <unordered_map>
 
-#include "tokenizer/bpe_merges.h"
+#include "tokenizer/bpe_model.h"
 #include "tokenizer/byte_level.h"
 #include "tokenizer/nfc.h"
 #include "tokenizer/qwen2_pretokenizer.h"
@@ -31,8 +30,7 @@ struct Tokenizer::Impl {
   std::vector<std::string> bytes;  // what each token decodes to
   std::vector<TokenType> types;
   std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> by_text;
-  std::array<int32_t, 256> byte_ids{};
-  MergeTable merges;
+  BpeModel bpe;
   SpecialTokenMatcher specials;
   WordCache cache;
   int32_t bos = kNoToken;
@@ -71,36 +69,11 @@ Result<Tokenizer> Tokenizer::from_vocab(VocabData vocab) {
     if (plain) impl->specials.add(s, static_cast<int32_t>(i));
   }
 
-  for (int b = 0; b < 256; ++b) {
-    const std::string stand_in = byte_level_encode(std::string(1, static_cast<char>(b)));
-    const auto it = impl->by_text.find(stand_in);
-    if (it == impl->by_text.end()) {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "0x%02X", b);
-      return invalid_argument(std::string("vocabulary: no token for byte ") + hex + " ('" + stand_in + "')");
-    }
-    impl->byte_ids[b] = it->second;
-  }
-
-  impl->merges.reserve(vocab.merges.size());
-  std::string joined;
-  for (size_t r = 0; r < vocab.merges.size(); ++r) {
-    const auto& [left, right] = vocab.merges[r];
-    auto id_of = [&](std::string_view s) -> int32_t {
-      const auto it = impl->by_text.find(s);
-      return it == impl->by_text.end() ? kNoToken : it->second;
-    };
-    const int32_t l = id_of(left);
-    const int32_t rt = id_of(right);
-    joined.assign(left).append(right);
-    const int32_t m = id_of(joined);
-    const char* missing = l == kNoToken ? left.c_str() : rt == kNoToken ? right.c_str() : m == kNoToken ? joined.c_str() : nullptr;
-    if (missing != nullptr) {
-      return invalid_argument("merges[" + std::to_string(r) + "] ('" + left + "' '" + right + "'): token '" + missing +
-                              "' is not in the vocabulary");
-    }
-    impl->merges.insert(l, rt, {static_cast<int32_t>(r), m});
-  }
+  auto id_of = [&](std::string_view text) -> int32_t {
+    const auto it = impl->by_text.find(text);
+    return it == impl->by_text.end() ? kNoToken : it->second;
+  };
+  ZHI_ASSIGN_OR_RETURN(impl->bpe, BpeModel::build(vocab, impl->bytes, id_of));
 
   for (const auto& [name, id] : {std::pair<const char*, int32_t>{"bos", vocab.bos_id}, {"eos", vocab.eos_id}, {"pad", vocab.pad_id}}) {
     if (id != kNoToken && (id < 0 || static_cast<size_t>(id) >= n)) {
@@ -116,28 +89,55 @@ Result<Tokenizer> Tokenizer::from_vocab(VocabData vocab) {
   return Tokenizer(std::move(impl));
 }
 
-void Tokenizer::encode_ordinary(std::string_view text, std::vector<int32_t>* out) const {
-  if (text.empty()) return;
-  std::string nfc_storage;
-  const std::string_view norm = nfc_normalize(text, &nfc_storage);
+namespace {
 
+// Long texts are encoded in blocks of about this many bytes, so the
+// per-character buffers stay in L2 and memory stays bounded.
+constexpr size_t kBlockBytes = 32 << 10;
+
+bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// Where the block starting at `from` may end: a place where the pre-tokenizer
+// always cuts and NFC cannot reach across. An ASCII digit is always a piece
+// of its own, and no piece holds a line break followed by a letter; both
+// are ASCII, where NFC has a boundary. The text's end if there is none.
+size_t block_end(std::string_view text, size_t from) {
+  if (text.size() - from <= 2 * kBlockBytes) return text.size();
+  for (size_t i = from + kBlockBytes; i < text.size(); ++i) {
+    const char c = text[i];
+    if (is_ascii_digit(c) || (is_ascii_letter(c) && (text[i - 1] == '\n' || text[i - 1] == '\r'))) return i;
+  }
+  return text.size();
+}
+
+}  // namespace
+
+void Tokenizer::encode_ordinary(std::string_view text, std::vector<int32_t>* out) const {
+  std::string nfc_storage;
   Qwen2PreTokenizer pre;
   std::vector<PieceSpan> pieces;
-  pre.split(norm, &pieces);
-
   BpeScratch scratch;
-  for (const PieceSpan& p : pieces) {
-    const std::string_view word = norm.substr(p.begin, p.end - p.begin);
-    if (word.size() == 1) {
-      out->push_back(impl_->byte_ids[static_cast<uint8_t>(word[0])]);
-      continue;
+  for (size_t from = 0; from < text.size();) {
+    const size_t to = block_end(text, from);
+    const std::string_view norm = nfc_normalize(text.substr(from, to - from), &nfc_storage);
+    from = to;
+
+    pieces.clear();
+    pre.split(norm, &pieces);
+    for (const PieceSpan& p : pieces) {
+      const std::string_view word = norm.substr(p.begin, p.end - p.begin);
+      if (word.size() == 1) {
+        out->push_back(impl_->bpe.byte_token(static_cast<uint8_t>(word[0])));
+        continue;
+      }
+      const bool cacheable = word.size() <= WordCache::kMaxWordBytes;
+      const uint64_t hash = cacheable ? WordCache::hash_word(word) : 0;
+      if (cacheable && impl_->cache.lookup(word, hash, out)) continue;
+      const size_t before = out->size();
+      impl_->bpe.encode_word(word, &scratch, out);
+      if (cacheable) impl_->cache.insert(word, hash, out->data() + before, out->size() - before);
     }
-    const bool cacheable = word.size() <= WordCache::kMaxWordBytes;
-    const uint64_t hash = cacheable ? WordCache::hash_word(word) : 0;
-    if (cacheable && impl_->cache.lookup(word, hash, out)) continue;
-    const size_t before = out->size();
-    bpe_merge_word(word, impl_->byte_ids, impl_->merges, &scratch, out);
-    if (cacheable) impl_->cache.insert(word, hash, out->data() + before, out->size() - before);
   }
 }
 

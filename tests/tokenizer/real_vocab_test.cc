@@ -7,9 +7,13 @@
 
 #include <cstdlib>
 #include <memory>
+#include <random>
 
 #include "golden_jsonl.h"
 #include "test_paths.h"
+#include "tokenizer/bpe_model.h"
+#include "tokenizer/hf_tokenizer_json.h"
+#include "tokenizer/qwen2_pretokenizer.h"
 #include "tokenizer/stream_decoder.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/utf8_util.h"
@@ -111,6 +115,46 @@ TEST(RealVocab, StreamDecodingChineseAndEmojiNeverSplitsACharacter) {
   }
   out += dec.flush();
   EXPECT_EQ(out, text);
+}
+
+TEST(RealVocab, WholeCharacterShortcutMatchesBytewiseBpe) {
+  REQUIRE_QWEN(tok);
+  // Rebuild the BPE model by hand to compare its two paths.
+  Result<VocabData> vocab = vocab_from_hf_json(
+      [&] {
+        std::ifstream in(env("ZHI_QWEN_TOKENIZER_JSON"));
+        std::stringstream ss;
+        ss << in.rdbuf();
+        return ss.str();
+      }(),
+      "qwen");
+  ASSERT_TRUE(vocab.ok()) << vocab.status().to_string();
+  std::vector<std::string> bytes;
+  for (int32_t i = 0; i < tok->n_vocab(); ++i) bytes.push_back(tok->token_bytes(i));
+  Result<BpeModel> m = BpeModel::build(*vocab, bytes, [&](std::string_view s) { return tok->find_token(s).value_or(kNoToken); });
+  ASSERT_TRUE(m.ok()) << m.status().to_string();
+  std::printf("characters that start as one token: %zu\n", m->whole_char_count());
+  EXPECT_GT(m->whole_char_count(), 5000u);
+
+  const std::vector<std::string> pool = {"中", "国", "的", "人", "工", "智", "能", "模", "型", "语", "言", "蘋", "果", "龘",
+                                         "𠀀", "の", "テ", "キ", "ス", "ト", "한", "국", "어", "，", "。", "！", "“", "”",
+                                         "ＡＢ", "１", "a", "b", "Q", " ", "\xe4", "\xad", "😀", "é", "ー", "々", "〇"};
+  std::mt19937 rng(5);
+  BpeScratch scratch;
+  size_t words = 0;
+  for (int rep = 0; rep < 20000; ++rep) {
+    std::string text;
+    const int n = 1 + static_cast<int>(rng() % 16);
+    for (int i = 0; i < n; ++i) text += pool[rng() % pool.size()];
+    for (std::string_view w : qwen2_pretokenize(text)) {
+      std::vector<int32_t> fast, slow;
+      m->encode_word(w, &scratch, &fast);
+      m->encode_word_bytewise(w, &scratch, &slow);
+      ASSERT_EQ(fast, slow) << testing::format_ids(slow) << " for " << nlohmann::json(std::string(w)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      ++words;
+    }
+  }
+  EXPECT_GT(words, 20000u);
 }
 
 }  // namespace
