@@ -1,4 +1,5 @@
 // zhi: run Qwen2.5 GGUF models on the CPU. Flags follow llama.cpp where it has them.
+#include <cstdio>
 #include <vector>
 
 #include "cli/cli_common.h"
@@ -11,8 +12,16 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands = {
       add_run_command(app),      add_chat_command(app),       add_inspect_command(app),
       add_tokenize_command(app), add_logits_command(app),     add_template_command(app),
-      add_make_model_command(app), add_quantize_command(app),
+      add_make_model_command(app), add_quantize_command(app), add_bench_command(app),
   };
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    for (const Command& c : commands) known = known || c.app->get_name() == argv[1];
+    if (!known) {
+      std::fprintf(stderr, "zhi: unknown command '%s' (see zhi --help)\n", argv[1]);
+      return kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -26,7 +26,7 @@ Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::string& path) {
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    return invalid_argument(path + ": not a regular file");
+    return invalid_argument(path + (S_ISDIR(st.st_mode) ? ": is a directory" : ": not a regular file"));
   }
   std::shared_ptr<MappedFile> file(new MappedFile());
   file->path_ = path;
