@@ -2,10 +2,43 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <vector>
 
 #include "core/half.h"
+#include "kernels/act_rows.h"
 
 namespace zhi {
+namespace {
+
+// Round half to even; NaN becomes 0 and the result is clamped, so a broken
+// input gives garbage numbers rather than undefined behaviour.
+inline int round_to_int(float v) {
+  if (!(v == v)) return 0;
+  v = std::clamp(v, -1e6f, 1e6f);
+  return static_cast<int>(std::nearbyint(v));
+}
+
+inline int8_t to_i8(int v) { return static_cast<int8_t>(std::clamp(v, -128, 127)); }
+
+// One Q8_0 block of 32: returns the f32 d (before f16 rounding) and the sum of quants.
+inline float quantize_block_q8(const float* x, int8_t* q, int* sum) {
+  float amax = 0.0f;
+  for (int j = 0; j < kQK; ++j) amax = std::max(amax, std::fabs(x[j]));
+  const float d = amax / 127.0f;
+  // 127/amax rather than 1/d: the reference's x86 SIMD quantizer does this,
+  // and the two differ in the last bit often enough to move ties.
+  const float inv = amax != 0.0f ? 127.0f / amax : 0.0f;
+  int s = 0;
+  for (int j = 0; j < kQK; ++j) {
+    q[j] = to_i8(round_to_int(x[j] * inv));
+    s += q[j];
+  }
+  *sum = s;
+  return d;
+}
+
+}  // namespace
 
 GgmlType activation_partner(GgmlType w) {
   switch (w) {
@@ -23,42 +56,70 @@ GgmlType activation_partner(GgmlType w) {
   }
 }
 
-void quantize_activations_q8_0(const float* x, int64_t n, int8_t* q, float* d) {
-  for (int64_t b = 0; b < n / kQK; ++b) {
-    const float* xb = x + b * kQK;
-    float amax = 0.0f;
-    for (int j = 0; j < kQK; ++j) amax = std::max(amax, std::fabs(xb[j]));
-    const float scale = amax / 127.0f;
-    // 127/amax rather than 1/scale: the reference's SIMD quantizer does this,
-    // and the two differ in the last bit often enough to move ties.
-    const float inv = amax != 0.0f ? 127.0f / amax : 0.0f;
-    for (int j = 0; j < kQK; ++j) q[b * kQK + j] = static_cast<int8_t>(std::nearbyint(xb[j] * inv));
-    d[b] = f16_to_f32(f32_to_f16(scale));
+void quantize_act_row_q8_0(const float* x, int64_t cols, uint8_t* row) {
+  const ActView v{GgmlType::kQ8_0, row, 0, cols};
+  int8_t* q = const_cast<int8_t*>(v.q(0));
+  float* d = const_cast<float*>(v.d(0));
+  for (int64_t b = 0; b < cols / kQK; ++b) {
+    int sum;
+    d[b] = f16_to_f32(f32_to_f16(quantize_block_q8(x + b * kQK, q + b * kQK, &sum)));
   }
 }
 
-void quantize_activations_q8_k(const float* x, int64_t n, int8_t* q, float* d) {
-  for (int64_t b = 0; b < n / kQK_K; ++b) {
+void quantize_act_row_q8_1(const float* x, int64_t cols, uint8_t* row) {
+  const ActView v{GgmlType::kQ8_1, row, 0, cols};
+  int8_t* q = const_cast<int8_t*>(v.q(0));
+  float* d = const_cast<float*>(v.d(0));
+  float* s = const_cast<float*>(v.s(0));
+  for (int64_t b = 0; b < cols / kQK; ++b) {
+    int sum;
+    const float df = quantize_block_q8(x + b * kQK, q + b * kQK, &sum);
+    d[b] = f16_to_f32(f32_to_f16(df));
+    s[b] = f16_to_f32(f32_to_f16(df * static_cast<float>(sum)));
+  }
+}
+
+void quantize_act_row_q8_k(const float* x, int64_t cols, uint8_t* row) {
+  const ActView v{GgmlType::kQ8_K, row, 0, cols};
+  int8_t* q = const_cast<int8_t*>(v.q(0));
+  float* d = const_cast<float*>(v.d(0));
+  int16_t* bsums = const_cast<int16_t*>(v.bsums(0));
+  for (int64_t b = 0; b < cols / kQK_K; ++b) {
     const float* xb = x + b * kQK_K;
+    int8_t* qb = q + b * kQK_K;
     float amax = 0.0f, max = 0.0f;
     for (int j = 0; j < kQK_K; ++j) {
       if (std::fabs(xb[j]) > amax) amax = std::fabs(xb[j]), max = xb[j];
     }
     if (amax == 0.0f) {
       d[b] = 0.0f;
-      std::fill(q + b * kQK_K, q + (b + 1) * kQK_K, 0);
-      continue;
+      std::memset(qb, 0, kQK_K);
+    } else {
+      // The sign makes the extreme value land on -127 exactly and every
+      // other value inside [-127, 127] after the clamp.
+      const float iscale = -127.0f / max;
+      for (int j = 0; j < kQK_K; ++j) qb[j] = to_i8(std::min(127, round_to_int(iscale * xb[j])));
+      d[b] = 1.0f / iscale;
     }
-    // The sign makes the extreme value map to -127... or +127 exactly, and
-    // every other value land inside [-127, 127] after the clamp.
-    const float iscale = -127.0f / max;
-    for (int j = 0; j < kQK_K; ++j) {
-      const int v = static_cast<int>(std::nearbyint(iscale * xb[j]));
-      q[b * kQK_K + j] = static_cast<int8_t>(std::min(127, v));
+    for (int g = 0; g < kQK_K / 16; ++g) {
+      int s = 0;
+      for (int j = 0; j < 16; ++j) s += qb[g * 16 + j];
+      bsums[b * (kQK_K / 16) + g] = static_cast<int16_t>(s);
     }
-    d[b] = 1.0f / iscale;
   }
 }
+
+void quantize_act_row_f16(const float* x, int64_t cols, uint8_t* row) {
+  uint16_t* h = reinterpret_cast<uint16_t*>(row);
+  for (int64_t i = 0; i < cols; ++i) h[i] = f32_to_f16(x[i]);
+}
+
+void quantize_act_row_bf16(const float* x, int64_t cols, uint8_t* row) {
+  uint16_t* h = reinterpret_cast<uint16_t*>(row);
+  for (int64_t i = 0; i < cols; ++i) h[i] = f32_to_bf16(x[i]);
+}
+
+void quantize_act_row_f32(const float* x, int64_t cols, uint8_t* row) { std::memcpy(row, x, cols * sizeof(float)); }
 
 void round_activations_through(GgmlType partner, const float* x, int64_t n, float* out) {
   switch (partner) {
@@ -69,21 +130,18 @@ void round_activations_through(GgmlType partner, const float* x, int64_t n, floa
       for (int64_t i = 0; i < n; ++i) out[i] = bf16_to_f32(f32_to_bf16(x[i]));
       return;
     case GgmlType::kQ8_0:
-    case GgmlType::kQ8_1: {
-      int8_t q[kQK];
-      float d;
-      for (int64_t b = 0; b < n / kQK; ++b) {
-        quantize_activations_q8_0(x + b * kQK, kQK, q, &d);
-        for (int j = 0; j < kQK; ++j) out[b * kQK + j] = d * q[j];
-      }
-      return;
-    }
+    case GgmlType::kQ8_1:
     case GgmlType::kQ8_K: {
-      int8_t q[kQK_K];
-      float d;
-      for (int64_t b = 0; b < n / kQK_K; ++b) {
-        quantize_activations_q8_k(x + b * kQK_K, kQK_K, q, &d);
-        for (int j = 0; j < kQK_K; ++j) out[b * kQK_K + j] = d * q[j];
+      const int64_t block = partner == GgmlType::kQ8_K ? kQK_K : kQK;
+      alignas(kActAlign) uint8_t row[act_row_bytes(GgmlType::kQ8_K, kQK_K) + act_row_bytes(GgmlType::kQ8_1, kQK_K)];
+      for (int64_t b = 0; b < n / block; ++b) {
+        const ActView v{partner, row, 0, block};
+        if (partner == GgmlType::kQ8_K) {
+          quantize_act_row_q8_k(x + b * block, block, row);
+        } else {
+          quantize_act_row_q8_0(x + b * block, block, row);
+        }
+        for (int64_t j = 0; j < block; ++j) out[b * block + j] = v.d(0)[0] * v.q(0)[j];
       }
       return;
     }

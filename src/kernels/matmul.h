@@ -31,4 +31,11 @@ void dequantize_matrix_row(const WeightMatrix& w, int64_t row, float* dst);
 
 float dot_f32(const float* a, const float* b, int64_t n);
 
+struct KernelTable;
+struct ActView;
+// Quantizes n_tokens rows of `cols` activations to `partner` into buf
+// (n_tokens * act_row_bytes(partner, cols) bytes, 64-byte aligned).
+ActView quantize_activations(const KernelTable& k, GgmlType partner, const float* x, int64_t n_tokens, int64_t cols,
+                             uint8_t* buf, ThreadPool& pool);
+
 }  // namespace zhi

@@ -1,0 +1,67 @@
+// The one dispatch point for the per-ISA kernels. Each instruction set fills
+// a KernelTable (scalar first, then its own overrides); matmul and attention
+// reach the kernels only through active_kernels(), chosen once per process
+// from the CPU's features or the ZHI_ISA override.
+#pragma once
+
+#include <cstdint>
+
+#include "core/cpu_features.h"
+#include "core/status.h"
+#include "kernels/act_rows.h"
+#include "quant/ggml_type.h"
+
+namespace zhi {
+
+// out[t * ldo + r] = dot(weight row r, activation row t) for r < nr, t < nt.
+// w points at row 0 and rows are w_stride bytes apart (GGUF layout). Every
+// (r, t) is computed with the same arithmetic wherever it falls in the
+// kernel's tiles, so results do not depend on nr, nt or the thread split.
+using GemmFn = void (*)(const uint8_t* w, int64_t w_stride, int64_t nr, const ActView& x, int64_t nt, float* out,
+                        int64_t ldo);
+
+// Quantizes one row of `cols` activations into the ActView row layout.
+// Every ISA's version produces the same bytes as the scalar one.
+using QuantizeActFn = void (*)(const float* x, int64_t cols, uint8_t* row);
+
+// Attention primitives over one head of the KV cache (head_dim values per
+// position, positions `stride` bytes apart).
+// scores[j] = dot(q, K[j]) * scale for j < n; q already rounded to the cache's partner.
+using AttnScoresFn = void (*)(const ActView& q, const uint8_t* k, int64_t stride, int64_t n, float scale,
+                              float* scores);
+// out[i] += sum_j p[j] * V[j][i] for j < n, i < head_dim.
+using AttnAccumFn = void (*)(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t head_dim,
+                             float* out);
+
+inline constexpr int kMaxGgmlTypeId = 31;
+
+struct KernelTable {
+  Isa isa = Isa::kScalar;
+  GemmFn gemm[kMaxGgmlTypeId] = {};              // indexed by GGML type id
+  QuantizeActFn quantize[kMaxGgmlTypeId] = {};   // indexed by partner type id
+  AttnScoresFn attn_scores[kMaxGgmlTypeId] = {}; // indexed by KV cache type id
+  AttnAccumFn attn_accum[kMaxGgmlTypeId] = {};
+
+  GemmFn gemm_for(GgmlType t) const { return gemm[static_cast<uint32_t>(t)]; }
+  QuantizeActFn quantize_for(GgmlType t) const { return quantize[static_cast<uint32_t>(t)]; }
+};
+
+// The kernels in use: the best the CPU runs, or ZHI_ISA's choice.
+const KernelTable& active_kernels();
+
+// The table for one instruction set, or nullptr when this build or this CPU
+// cannot run it. Tests walk every ISA with this.
+const KernelTable* kernels_for(Isa isa);
+
+// Why ZHI_ISA was not honoured (unknown name, or an ISA this CPU lacks);
+// OK when it was, or is unset. The kernels then run on the best ISA.
+Status kernel_selection_status();
+
+// Per-ISA fillers; each starts from the table it is handed (scalar or a
+// narrower ISA's) and overrides what it implements.
+void fill_scalar_kernels(KernelTable& t);
+void fill_avx2_kernels(KernelTable& t);
+void fill_avx512_kernels(KernelTable& t);
+void fill_neon_kernels(KernelTable& t);
+
+}  // namespace zhi

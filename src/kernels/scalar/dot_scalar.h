@@ -1,0 +1,37 @@
+// Scalar twins: one integer dot product per weight format against its
+// quantized activation partner. They define the numbers the SIMD kernels are
+// tested against, and follow the reference engine's semantics: each block's
+// (or super-block's) integer sum is exact, then it is scaled by
+// d_weight * d_activation in f32 and accumulated in f32; formats with a min
+// add m * s (Q8_1) or subtract dmin * sum(min * bsum) (K-quants).
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/act_rows.h"
+
+namespace zhi::scalar {
+
+// dot(weight row w, activation row t of x) over x.cols values.
+using VecDotFn = float (*)(const uint8_t* w, const ActView& x, int64_t t);
+
+float vec_dot_q4_0(const uint8_t* w, const ActView& x, int64_t t);
+float vec_dot_q4_1(const uint8_t* w, const ActView& x, int64_t t);
+float vec_dot_q5_0(const uint8_t* w, const ActView& x, int64_t t);
+float vec_dot_q5_1(const uint8_t* w, const ActView& x, int64_t t);
+float vec_dot_q8_0(const uint8_t* w, const ActView& x, int64_t t);
+float vec_dot_iq4_nl(const uint8_t* w, const ActView& x, int64_t t);
+float vec_dot_q2_k(const uint8_t* w, const ActView& x, int64_t t);
+float vec_dot_q3_k(const uint8_t* w, const ActView& x, int64_t t);
+float vec_dot_q4_k(const uint8_t* w, const ActView& x, int64_t t);
+float vec_dot_q5_k(const uint8_t* w, const ActView& x, int64_t t);
+float vec_dot_q6_k(const uint8_t* w, const ActView& x, int64_t t);
+float vec_dot_iq4_xs(const uint8_t* w, const ActView& x, int64_t t);
+float vec_dot_f16(const uint8_t* w, const ActView& x, int64_t t);
+float vec_dot_bf16(const uint8_t* w, const ActView& x, int64_t t);
+float vec_dot_f32(const uint8_t* w, const ActView& x, int64_t t);
+
+// The scalar twin of a weight type, or nullptr if it has none.
+VecDotFn vec_dot_for(uint32_t type_id);
+
+}  // namespace zhi::scalar

@@ -1,0 +1,35 @@
+// The accumulation shapes every kernel shares, written out in scalar code.
+// A SIMD kernel keeps the same lanes in registers and reduces them in the
+// same order, so it returns the scalar twin's result bit for bit; the
+// reference engine's x86 kernels use these shapes too, which is what keeps
+// chaotic test models on its side of every near-tie.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+namespace zhi::scalar {
+
+// Eight f32 lanes, fed by fused multiply-adds of a scale and integer lanes.
+struct Lanes8 {
+  float v[8] = {};
+  void fma(float d, const int32_t lanes[8]) {
+    for (int k = 0; k < 8; ++k) v[k] = std::fma(d, static_cast<float>(lanes[k]), v[k]);
+  }
+  // ((0+4) + (2+6)) + ((1+5) + (3+7)): fold the high half onto the low,
+  // then lanes 2,3 onto 0,1, then lane 1 onto 0.
+  float hsum() const { return ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7])); }
+};
+
+// Sixteen f32 lanes for the float formats: the fold of a 512-bit register
+// (high 256 onto low, then as Lanes8).
+struct Lanes16 {
+  float v[16] = {};
+  float hsum() const {
+    float h[8];
+    for (int k = 0; k < 8; ++k) h[k] = v[k] + v[k + 8];
+    return ((h[0] + h[4]) + (h[2] + h[6])) + ((h[1] + h[5]) + (h[3] + h[7]));
+  }
+};
+
+}  // namespace zhi::scalar
