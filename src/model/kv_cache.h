@@ -25,6 +25,12 @@ class KvCache {
   void load_k(int64_t layer, int64_t pos, int64_t h, float* dst) const;
   void load_v(int64_t layer, int64_t pos, int64_t h, float* dst) const;
 
+  // Raw rows for the attention kernels: head h of `layer` at position 0;
+  // position p lies p * pos_stride() bytes further.
+  const uint8_t* k_head(int64_t layer, int64_t h) const { return k_.data() + offset(layer, 0) + h * head_bytes_; }
+  const uint8_t* v_head(int64_t layer, int64_t h) const { return v_.data() + offset(layer, 0) + h * head_bytes_; }
+  int64_t pos_stride() const { return static_cast<int64_t>(row_bytes_); }
+
  private:
   uint64_t offset(int64_t layer, int64_t pos) const;
 

@@ -1,11 +1,14 @@
 #include "model/qwen2_context.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 
 #include "core/half.h"
+#include "kernels/act_rows.h"
 #include "kernels/activation_quant.h"
+#include "kernels/kernel_table.h"
 #include "kernels/matmul.h"
 
 namespace zhi {
@@ -148,8 +151,11 @@ void Qwen2Context::forward_batch(const int32_t* tokens, int64_t n, bool want_log
   matmul(m.output(), xn_.data(), rows, logits_.data() + (all_rows ? logits_offset : 0) * c.n_vocab, pool_);
 }
 
-// Causal grouped-query attention, one task per (token, head), in two passes
-// over the cache: scores and their softmax, then the weighted sum of values.
+// Causal grouped-query attention, one task per (token, head), streaming the
+// cache twice through the kernels (kernels/kernel_table.h): the K rows for
+// the scores, then the V rows for their weighted sum. Two passes read each
+// cache byte once, like a fused one-pass softmax, and keep the exact
+// normalised probabilities the reference rounds.
 // The numerics follow the reference engine's (non-flash) path: the query is
 // rounded to the cache's format before the K dot products, and with an F16
 // cache the normalised probabilities are rounded to f16 before meeting V.
@@ -160,37 +166,43 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
   const int64_t hd = c.head_dim;
   const int64_t group = c.n_head / c.n_head_kv;
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
-  const GgmlType q_partner = activation_partner(cache_.type());
-  const bool round_probs = cache_.type() == GgmlType::kF16;
+  const KernelTable& k = active_kernels();
+  const GgmlType cache_type = cache_.type();
+  const GgmlType q_partner = activation_partner(cache_type);
+  const QuantizeActFn quantize_q = k.quantize_for(q_partner);
+  const AttnScoresFn scores_fn = k.attn_scores[static_cast<uint32_t>(cache_type)];
+  const AttnAccumFn accum_fn = k.attn_accum[static_cast<uint32_t>(cache_type)];
+  const bool round_probs = cache_type == GgmlType::kF16;
+  const int64_t stride = cache_.pos_stride();
   pool_.run(n * c.n_head, [&](int64_t task, int thread) {
     const int64_t t = task / c.n_head;
     const int64_t h = task % c.n_head;
     const int64_t kvh = h / group;
     float* out = &att_[t * c.q_dim() + h * hd];
-    float* qbuf = &att_scratch_[static_cast<size_t>(thread) * att_scratch_stride_];
-    float* kvbuf = qbuf + hd;
-    float* scores = kvbuf + hd;  // (n_ctx)
-    round_activations_through(q_partner, &q_[t * c.q_dim() + h * hd], hd, qbuf);
-    const int64_t last = pos0 + t;  // causal: keys up to and including this position
+    // Per-thread scratch: the query in the cache's partner format (64-byte
+    // aligned, within the first 2*hd floats), then one score per position.
+    float* base = &att_scratch_[static_cast<size_t>(thread) * att_scratch_stride_];
+    uint8_t* qbuf = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(base) + kActAlign - 1) &
+                                               ~static_cast<uintptr_t>(kActAlign - 1));
+    float* scores = base + 2 * hd;
+    quantize_q(&q_[t * c.q_dim() + h * hd], hd, qbuf);
+    const ActView qv{q_partner, qbuf, 0, hd};
+    const int64_t n_keys = pos0 + t + 1;  // causal: keys up to and including this position
+    scores_fn(qv, cache_.k_head(layer, kvh), stride, n_keys, scale, scores);
     float max_score = -std::numeric_limits<float>::infinity();
-    for (int64_t j = 0; j <= last; ++j) {
-      cache_.load_k(layer, j, kvh, kvbuf);
-      scores[j] = dot_f32(qbuf, kvbuf, hd) * scale;
-      max_score = std::max(max_score, scores[j]);
-    }
+    for (int64_t j = 0; j < n_keys; ++j) max_score = std::max(max_score, scores[j]);
     double sum = 0.0;
-    for (int64_t j = 0; j <= last; ++j) {
+    for (int64_t j = 0; j < n_keys; ++j) {
       scores[j] = std::exp(scores[j] - max_score);
       sum += scores[j];
     }
     const float inv_sum = static_cast<float>(1.0 / sum);
-    std::fill(out, out + hd, 0.0f);
-    for (int64_t j = 0; j <= last; ++j) {
-      float p = scores[j] * inv_sum;
-      if (round_probs) p = f16_to_f32(f32_to_f16(p));
-      cache_.load_v(layer, j, kvh, kvbuf);
-      for (int64_t i = 0; i < hd; ++i) out[i] += p * kvbuf[i];
+    for (int64_t j = 0; j < n_keys; ++j) {
+      const float p = scores[j] * inv_sum;
+      scores[j] = round_probs ? f16_to_f32(f32_to_f16(p)) : p;
     }
+    std::fill(out, out + hd, 0.0f);
+    accum_fn(scores, cache_.v_head(layer, kvh), stride, n_keys, hd, out);
   });
 }
 

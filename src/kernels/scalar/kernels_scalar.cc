@@ -1,5 +1,6 @@
 // The scalar kernel table: every weight format, every activation partner,
 // every KV cache type. Other ISAs start from it and override what they speed up.
+#include <cmath>
 #include <cstring>
 
 #include "core/half.h"
@@ -27,21 +28,22 @@ void attn_scores_scalar(const ActView& q, const uint8_t* k, int64_t stride, int6
 void attn_accum_f16(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t hd, float* out) {
   for (int64_t j = 0; j < n; ++j) {
     const uint16_t* row = reinterpret_cast<const uint16_t*>(v + j * stride);
-    for (int64_t i = 0; i < hd; ++i) out[i] += p[j] * f16_to_f32(row[i]);
+    for (int64_t i = 0; i < hd; ++i) out[i] = std::fma(p[j], f16_to_f32(row[i]), out[i]);
   }
 }
 
 void attn_accum_f32(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t hd, float* out) {
   for (int64_t j = 0; j < n; ++j) {
     const float* row = reinterpret_cast<const float*>(v + j * stride);
-    for (int64_t i = 0; i < hd; ++i) out[i] += p[j] * row[i];
+    for (int64_t i = 0; i < hd; ++i) out[i] = std::fma(p[j], row[i], out[i]);
   }
 }
 
 void attn_accum_q8_0(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t hd, float* out) {
   for (int64_t j = 0; j < n; ++j) {
     const BlockQ8_0* b = reinterpret_cast<const BlockQ8_0*>(v + j * stride);
-    for (int64_t i = 0; i < hd; ++i) out[i] += p[j] * (f16_to_f32(b[i / kQK].d) * b[i / kQK].qs[i % kQK]);
+    for (int64_t i = 0; i < hd; ++i)
+      out[i] = std::fma(p[j], f16_to_f32(b[i / kQK].d) * static_cast<float>(b[i / kQK].qs[i % kQK]), out[i]);
   }
 }
 

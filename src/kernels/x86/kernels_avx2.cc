@@ -1,8 +1,14 @@
 // AVX2 + FMA + F16C kernel table.
 #include "kernels/kernel_table.h"
+#include "kernels/x86/x86_kernels.h"
 
 namespace zhi {
 
-void fill_avx2_kernels(KernelTable& t) { t.isa = Isa::kAvx2; }
+void fill_avx2_kernels(KernelTable& t) {
+  t.isa = Isa::kAvx2;
+  fill_avx2_gemm(t);
+  fill_avx2_quantize(t);
+  fill_avx2_attention(t);
+}
 
 }  // namespace zhi

@@ -1,0 +1,64 @@
+// Helpers for the AVX2 (and AVX-512) kernel files. Everything here has
+// internal linkage: each including file is compiled with its own ISA flags,
+// and a shared inline definition could let the linker hand an AVX-512 copy to
+// the AVX2 path.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
+namespace zhi {
+namespace {
+
+inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
+
+inline uint32_t load_u32(const void* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// ((0+4) + (2+6)) + ((1+5) + (3+7)): the order of scalar::Lanes8::hsum.
+inline float hsum8(__m256 v) {
+  const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  const __m128 s2 = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  return _mm_cvtss_f32(_mm_add_ss(s2, _mm_movehdup_ps(s2)));
+}
+
+// Integer sums are exact, so any order will do.
+inline int32_t hsum_i32(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm_cvtsi128_si32(s);
+}
+
+// 32 4-bit codes (Q4_0 layout: element j < 16 low nibble of qs[j], j+16 the high one) as bytes 0..15.
+inline __m256i unpack_nibbles(const uint8_t* qs) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
+  const __m128i m4 = _mm_set1_epi8(0x0F);
+  return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(v, 4), m4), _mm_and_si128(v, m4));
+}
+
+// Byte j = 0x10 where bit j of the 32-bit mask is set, else 0 (Q5 fifth bits).
+inline __m256i bits_to_0x10(uint32_t bits) {
+  const __m256i shuf = _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0);
+  const __m256i bytes = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)), shuf);
+  const __m256i bit = _mm256_set1_epi64x(static_cast<int64_t>(0x8040201008040201));
+  const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(bytes, bit), bit);
+  return _mm256_and_si256(set, _mm256_set1_epi8(0x10));
+}
+
+// Eight i32 lanes, lane k = sum of u[4k..4k+3] * s[4k..4k+3] (u unsigned,
+// s signed; products of pairs must fit i16, which holds for |u| <= 128).
+inline __m256i dot4_us(__m256i u, __m256i s) {
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+}
+
+// The same for two signed operands, by moving w's sign onto q.
+inline __m256i dot4_ss(__m256i w, __m256i q) { return dot4_us(_mm256_sign_epi8(w, w), _mm256_sign_epi8(q, w)); }
+
+}  // namespace
+}  // namespace zhi

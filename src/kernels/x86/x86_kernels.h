@@ -1,0 +1,16 @@
+// Per-family fillers of the x86 kernel tables (internal to kernels/x86/).
+#pragma once
+
+#include "kernels/kernel_table.h"
+
+namespace zhi {
+
+void fill_avx2_gemm(KernelTable& t);
+void fill_avx2_quantize(KernelTable& t);
+void fill_avx2_attention(KernelTable& t);
+
+void fill_avx512_gemm(KernelTable& t);
+void fill_avx512_quantize(KernelTable& t);
+void fill_avx512_attention(KernelTable& t);
+
+}  // namespace zhi

@@ -1,0 +1,181 @@
+// Every SIMD kernel against its scalar twin, on every ISA this machine runs:
+// results must agree bit for bit (the kernels keep the twins' lanes and
+// summation order). Shapes hit the remainder paths: rows not a multiple of
+// the row tile, batches of 1, 3, 17 and 64, odd column counts for the float
+// formats.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "kernel_test_util.h"
+
+namespace zhi {
+namespace {
+
+using testing::AlignedBytes;
+using testing::make_weights;
+using testing::QuantActs;
+using testing::random_floats;
+
+std::string isa_label(Isa isa) { return isa_name(isa); }
+
+// Bitwise comparison that prints the first difference.
+void expect_same_bits(const std::vector<float>& want, const std::vector<float>& got, const std::string& what) {
+  ASSERT_EQ(want.size(), got.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (std::memcmp(&want[i], &got[i], 4) != 0) {
+      ADD_FAILURE() << what << ": first difference at " << i << ": scalar " << want[i] << ", simd " << got[i];
+      return;
+    }
+  }
+}
+
+std::vector<int64_t> cols_for(GgmlType type) {
+  if (testing::is_k_type(type)) return {256, 768};
+  if (type == GgmlType::kF32 || type == GgmlType::kF16 || type == GgmlType::kBF16) return {64, 100, 896};
+  return {32, 96, 896};
+}
+
+class SimdTwin : public ::testing::TestWithParam<std::tuple<Isa, GgmlType>> {};
+
+TEST_P(SimdTwin, GemmMatchesScalarBitForBit) {
+  const auto [isa, type] = GetParam();
+  const KernelTable* simd = kernels_for(isa);
+  if (simd == nullptr) GTEST_SKIP() << isa_name(isa) << " does not run here";
+  const KernelTable* scalar = kernels_for(Isa::kScalar);
+  const GgmlType partner = activation_partner(type);
+  for (int64_t cols : cols_for(type)) {
+    for (int64_t nt : {1, 3, 17, 64}) {
+      for (int64_t nr : {1, 3, 4, 5, 17, 33}) {
+        if (nt == 64 && nr > 17) continue;  // enough coverage, keeps the test quick
+        const std::string what = std::string(type_name(type)) + " cols " + std::to_string(cols) + " tokens " +
+                                 std::to_string(nt) + " rows " + std::to_string(nr);
+        const auto w = make_weights(type, nr, cols, static_cast<uint32_t>(cols * 31 + nr));
+        const auto x = random_floats(nt * cols, static_cast<uint32_t>(nt * 7 + cols));
+        QuantActs acts(partner, x, nt, cols);
+        // Outputs land in a wider matrix (ldo > nr) to check the stride.
+        const int64_t ldo = nr + 3;
+        std::vector<float> want(nt * ldo, -1.0f), got(nt * ldo, -1.0f);
+        scalar->gemm_for(type)(w.data.data(), w.row_bytes, nr, acts.view, nt, want.data(), ldo);
+        simd->gemm_for(type)(w.data.data(), w.row_bytes, nr, acts.view, nt, got.data(), ldo);
+        expect_same_bits(want, got, what);
+      }
+    }
+  }
+}
+
+std::vector<std::tuple<Isa, GgmlType>> all_cases() {
+  std::vector<std::tuple<Isa, GgmlType>> out;
+  for (Isa isa : {Isa::kAvx2, Isa::kAvx512, Isa::kNeon})
+    for (GgmlType t : testing::weight_types()) out.emplace_back(isa, t);
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(All, SimdTwin, ::testing::ValuesIn(all_cases()), [](const auto& info) {
+  return isa_label(std::get<0>(info.param)) + "_" + type_name(std::get<1>(info.param));
+});
+
+class SimdQuantize : public ::testing::TestWithParam<Isa> {};
+
+// Inputs with ties (x * 127/amax landing on .5), an all-zero block, a block
+// whose extremes are +a and -a, and large dynamic range.
+std::vector<float> awkward_inputs(int64_t n) {
+  auto x = random_floats(n, 99);
+  for (int64_t j = 0; j < 32 && j < n; ++j) x[j] = 0.0f;                          // zero block
+  for (int64_t j = 32; j < 64 && j < n; ++j) x[j] = static_cast<float>(j - 48) * 0.5f;  // ties
+  if (n > 300) x[260] = -9.0f, x[290] = 9.0f;                                      // +-amax in one Q8_K block
+  for (int64_t j = 512; j < 768 && j < n; ++j) x[j] = 0.0f;                        // zero super-block
+  return x;
+}
+
+TEST_P(SimdQuantize, QuantizersWriteTheScalarBytes) {
+  const Isa isa = GetParam();
+  const KernelTable* simd = kernels_for(isa);
+  if (simd == nullptr) GTEST_SKIP() << isa_name(isa) << " does not run here";
+  const KernelTable* scalar = kernels_for(Isa::kScalar);
+  for (GgmlType partner : {GgmlType::kQ8_0, GgmlType::kQ8_1, GgmlType::kQ8_K, GgmlType::kF16, GgmlType::kBF16,
+                           GgmlType::kF32}) {
+    for (int64_t cols : {256, 1024, 4864}) {
+      const auto x = awkward_inputs(cols);
+      const int64_t bytes = act_row_bytes(partner, cols);
+      AlignedBytes a(static_cast<size_t>(bytes)), b(static_cast<size_t>(bytes));
+      scalar->quantize_for(partner)(x.data(), cols, a.data());
+      simd->quantize_for(partner)(x.data(), cols, b.data());
+      EXPECT_EQ(std::memcmp(a.data(), b.data(), static_cast<size_t>(bytes)), 0)
+          << type_name(partner) << " cols " << cols;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(All, SimdQuantize, ::testing::Values(Isa::kAvx2, Isa::kAvx512, Isa::kNeon),
+                         [](const auto& info) { return isa_label(info.param); });
+
+class SimdAttention : public ::testing::TestWithParam<std::tuple<Isa, GgmlType>> {};
+
+TEST_P(SimdAttention, ScoresAndValueSumsMatchScalar) {
+  const auto [isa, cache] = GetParam();
+  const KernelTable* simd = kernels_for(isa);
+  if (simd == nullptr) GTEST_SKIP() << isa_name(isa) << " does not run here";
+  const KernelTable* scalar = kernels_for(Isa::kScalar);
+  const uint32_t c = static_cast<uint32_t>(cache);
+  const GgmlType partner = activation_partner(cache == GgmlType::kF32 ? GgmlType::kF32 : cache);
+  for (int64_t hd : {64, 128}) {
+    for (int64_t n : {1, 5, 17, 100}) {
+      // n positions of one head, `stride` bytes apart (two heads per position).
+      const auto kv = make_weights(cache, 2 * n, hd, static_cast<uint32_t>(hd + n));
+      const int64_t stride = 2 * kv.row_bytes;
+      const auto q = random_floats(hd, 5);
+      QuantActs qa(partner, q, 1, hd);
+      std::vector<float> s_want(n), s_got(n);
+      scalar->attn_scores[c](qa.view, kv.data.data(), stride, n, 0.125f, s_want.data());
+      simd->attn_scores[c](qa.view, kv.data.data(), stride, n, 0.125f, s_got.data());
+      expect_same_bits(s_want, s_got, "scores hd " + std::to_string(hd) + " n " + std::to_string(n));
+      const auto p = random_floats(n, 8, 0.1f);
+      std::vector<float> o_want(hd, 0.5f), o_got(hd, 0.5f);
+      scalar->attn_accum[c](p.data(), kv.data.data(), stride, n, hd, o_want.data());
+      simd->attn_accum[c](p.data(), kv.data.data(), stride, n, hd, o_got.data());
+      expect_same_bits(o_want, o_got, "values hd " + std::to_string(hd) + " n " + std::to_string(n));
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(All, SimdAttention,
+                         ::testing::Combine(::testing::Values(Isa::kAvx2, Isa::kAvx512, Isa::kNeon),
+                                            ::testing::Values(GgmlType::kF16, GgmlType::kF32, GgmlType::kQ8_0)),
+                         [](const auto& info) {
+                           return isa_label(std::get<0>(info.param)) + "_" + type_name(std::get<1>(info.param));
+                         });
+
+}  // namespace
+}  // namespace zhi
+
+namespace zhi {
+namespace {
+
+// A table that silently kept a scalar kernel would pass the twin tests
+// trivially; these are the types each ISA is expected to speed up.
+TEST(KernelTables, SimdTablesOverrideEveryFormat) {
+  const KernelTable* scalar = kernels_for(Isa::kScalar);
+  for (Isa isa : {Isa::kAvx2, Isa::kAvx512, Isa::kNeon}) {
+    const KernelTable* t = kernels_for(isa);
+    if (t == nullptr) continue;
+    EXPECT_EQ(t->isa, isa);
+    for (GgmlType type : testing::weight_types())
+      EXPECT_NE(t->gemm_for(type), scalar->gemm_for(type)) << isa_name(isa) << " " << type_name(type);
+    for (GgmlType p : {GgmlType::kQ8_0, GgmlType::kQ8_1, GgmlType::kQ8_K, GgmlType::kF16})
+      EXPECT_NE(t->quantize_for(p), scalar->quantize_for(p)) << isa_name(isa) << " " << type_name(p);
+  }
+}
+
+TEST(KernelTables, ActiveTableIsTheBestOrTheRequestedOne) {
+  const KernelTable& active = active_kernels();
+  EXPECT_NE(kernels_for(active.isa), nullptr);
+  if (kernel_selection_status().ok() && std::getenv("ZHI_ISA") == nullptr) {
+    EXPECT_EQ(active.isa, best_isa());
+  }
+}
+
+}  // namespace
+}  // namespace zhi
