@@ -13,6 +13,7 @@
 #include "test_paths.h"
 #include "tokenizer/bpe_model.h"
 #include "tokenizer/hf_tokenizer_json.h"
+#include "tokenizer/nfc.h"
 #include "tokenizer/qwen2_pretokenizer.h"
 #include "tokenizer/stream_decoder.h"
 #include "tokenizer/tokenizer.h"
@@ -24,6 +25,13 @@ namespace {
 std::string env(const char* name) {
   const char* v = std::getenv(name);
   return v != nullptr ? v : "";
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 // Loaded once: parsing 5 MB of JSON is the slow part of these tests.
@@ -121,12 +129,7 @@ TEST(RealVocab, WholeCharacterShortcutMatchesBytewiseBpe) {
   REQUIRE_QWEN(tok);
   // Rebuild the BPE model by hand to compare its two paths.
   Result<VocabData> vocab = vocab_from_hf_json(
-      [&] {
-        std::ifstream in(env("ZHI_QWEN_TOKENIZER_JSON"));
-        std::stringstream ss;
-        ss << in.rdbuf();
-        return ss.str();
-      }(),
+      read_file(env("ZHI_QWEN_TOKENIZER_JSON")),
       "qwen");
   ASSERT_TRUE(vocab.ok()) << vocab.status().to_string();
   std::vector<std::string> bytes;
@@ -155,6 +158,45 @@ TEST(RealVocab, WholeCharacterShortcutMatchesBytewiseBpe) {
     }
   }
   EXPECT_GT(words, 20000u);
+}
+
+TEST(RealVocab, LongTextEqualsPieceByPieceEncoding) {
+  REQUIRE_QWEN(tok);
+  // Long texts are encoded in blocks; the cuts must not change anything.
+  // The oracle: NFC and pre-tokenize the whole text at once, BPE each piece.
+  const std::string corpus = testing::source_dir() + "/tests/tokenizer/data/corpus.jsonl";
+  std::ifstream in(corpus);
+  ASSERT_TRUE(in.good()) << corpus;
+  std::string text, line;
+  const char* const seps[] = {"\n", " ", "", "\r\n", "\n\n", "1"};
+  int k = 0;
+  while (text.size() < (400u << 10)) {
+    if (!std::getline(in, line)) {
+      in.clear();
+      in.seekg(0);
+      continue;
+    }
+    text += nlohmann::json::parse(line)["text"].get<std::string>();
+    text += seps[k++ % 6];
+  }
+  const std::vector<int32_t> got = tok->encode(text, false);
+
+  Result<VocabData> vocab = vocab_from_hf_json(
+      read_file(env("ZHI_QWEN_TOKENIZER_JSON")),
+      "qwen");
+  ASSERT_TRUE(vocab.ok());
+  std::vector<std::string> bytes;
+  for (int32_t i = 0; i < tok->n_vocab(); ++i) bytes.push_back(tok->token_bytes(i));
+  Result<BpeModel> m = BpeModel::build(*vocab, bytes, [&](std::string_view s) { return tok->find_token(s).value_or(kNoToken); });
+  ASSERT_TRUE(m.ok());
+  std::string storage;
+  const std::string_view norm = nfc_normalize(text, &storage);
+  std::vector<int32_t> want;
+  BpeScratch scratch;
+  for (std::string_view w : qwen2_pretokenize(norm)) m->encode_word_bytewise(w, &scratch, &want);
+  ASSERT_EQ(got.size(), want.size());
+  EXPECT_TRUE(got == want);
+  EXPECT_EQ(tok->decode(got).value(), std::string(norm));
 }
 
 }  // namespace
