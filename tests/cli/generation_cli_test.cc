@@ -47,3 +47,19 @@ TEST(GenerationCli, SeededSamplingIsReproducible) {
 
 }  // namespace
 }  // namespace zhi
+
+namespace zhi {
+namespace {
+
+TEST(GenerationCli, ChatReadsTurnsFromStdin) {
+  const std::string path = testing::temp_dir() + "/tiny-chat.gguf";
+  ASSERT_EQ(testing::run_zhi({"make-model", "--shape", "tiny", "--type", "q8_0", "-o", path}).exit_code, 0);
+  auto r = testing::run_zhi({"chat", "-m", path, "-n", "8", "--seed", "3"}, "Hello there\n你好\n/reset\nAgain\n/exit\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  size_t turns = 0;
+  for (size_t at = r.err.find("tokens/s]"); at != std::string::npos; at = r.err.find("tokens/s]", at + 1)) ++turns;
+  EXPECT_EQ(turns, 3u) << r.err;
+}
+
+}  // namespace
+}  // namespace zhi
