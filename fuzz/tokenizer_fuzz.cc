@@ -68,10 +68,10 @@ VocabData synthetic_vocab() {
   merge("\x87", "\xe5");
   merge("中", "文");
   merge("你", "好");
-  for (const char* w : {"he", "ll", "hell", "hello", " w", "or", " wor", "ld", " world", "  ", "\n\n"}) {
-    const std::string s = w;
-    merge(s.substr(0, s.size() / 2), s.substr(s.size() / 2));
-  }
+  const char* const pairs[][2] = {{"h", "e"},  {"l", "l"},   {"he", "ll"},   {"hell", "o"}, {" ", "w"},
+                                  {"o", "r"},  {" w", "or"}, {"l", "d"},     {" wor", "ld"}, {" ", " "},
+                                  {"\n", "\n"}, {"'", "s"},  {"\xe4", "\xbd"}};
+  for (const auto& p : pairs) merge(p[0], p[1]);
   add("<|im_start|>", TokenType::kControl);
   add("<|im_end|>", TokenType::kControl);
   v.eos_id = static_cast<int32_t>(v.tokens.size() - 1);
