@@ -1,5 +1,6 @@
 #include "tokenizer/tokenizer.h"
 
+#include <algorithm>
 #include <array>
 #include <unordered_map>
 
@@ -98,17 +99,26 @@ constexpr size_t kBlockBytes = 32 << 10;
 bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
+// The pre-tokenizer's offsets are 32-bit; a block longer than this (a GiB
+// with no digit and no line break) is cut at a character boundary instead,
+// the one case where the ids may differ from an uncut encoding.
+constexpr size_t kMaxBlockBytes = size_t{1} << 30;
+
 // Where the block starting at `from` may end: a place where the pre-tokenizer
 // always cuts and NFC cannot reach across. An ASCII digit is always a piece
 // of its own, and no piece holds a line break followed by a letter; both
-// are ASCII, where NFC has a boundary. The text's end if there is none.
+// are ASCII, where NFC has a boundary.
 size_t block_end(std::string_view text, size_t from) {
   if (text.size() - from <= 2 * kBlockBytes) return text.size();
-  for (size_t i = from + kBlockBytes; i < text.size(); ++i) {
+  const size_t limit = std::min(text.size(), from + kMaxBlockBytes);
+  for (size_t i = from + kBlockBytes; i < limit; ++i) {
     const char c = text[i];
     if (is_ascii_digit(c) || (is_ascii_letter(c) && (text[i - 1] == '\n' || text[i - 1] == '\r'))) return i;
   }
-  return text.size();
+  if (limit == text.size()) return limit;
+  size_t i = limit;
+  while (i > from + 1 && (static_cast<uint8_t>(text[i]) & 0xC0) == 0x80) --i;  // not inside a character
+  return i;
 }
 
 }  // namespace
