@@ -67,13 +67,14 @@ int bench_main(const BenchArgs& a) {
       tg.push_back(a.n_gen / seconds(t0));
     }
   }
+  // Read RSS before the bandwidth probe, whose 512 MiB buffer is not the model's.
+  const double rss = peak_rss_mib();
   ThreadPool bw_pool(a.run.threads);
   const double bw = measure_read_bandwidth_gbs(bw_pool);
   const double model_gb = static_cast<double>(model.value()->weight_bytes()) / 1e9;
   const Spread p = pp.empty() ? Spread{0, 0, 0} : spread(pp);
   const Spread g = tg.empty() ? Spread{0, 0, 0} : spread(tg);
   const double roofline = bw > 0 ? model_gb * g.median / bw : 0;
-  const double rss = peak_rss_mib();
 
   if (a.json) {
     nlohmann::ordered_json j;
