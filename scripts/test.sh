@@ -3,10 +3,11 @@
 #   1. installs the Debian packages (scripts/setup.sh);
 #   2. builds in build/ and runs the whole CTest suite, including the
 #      real-vocabulary tokenizer cross-check against @lenml/tokenizers (npm);
-#   3. rebuilds in build-asan/ with AddressSanitizer + UBSan and runs it again.
+#   3. runs the README's main job (synthetic 0.5B Q4_K_M, 16 tokens);
+#   4. rebuilds in build-asan/ with AddressSanitizer + UBSan and runs it again.
 # The conformance pack is found through ZHI_CONFORMANCE_DIR (default
 # ../shared/conformance); without it those tests say they were skipped.
-# ZHI_SKIP_SANITIZE=1 skips step 3.
+# ZHI_SKIP_SANITIZE=1 skips step 4.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -30,6 +31,9 @@ fi
 
 echo "== tests (release)"
 ctest --test-dir "$root/build" --output-on-failure -j"$(nproc)"
+
+echo "== the README's main job (scripts/demo.sh), 16 tokens"
+N=16 "$root/scripts/demo.sh"
 
 if [[ "${ZHI_SKIP_SANITIZE:-0}" != "1" ]]; then
   echo "== AddressSanitizer + UBSan build"
