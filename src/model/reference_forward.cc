@@ -1,6 +1,7 @@
 #include "model/reference_forward.h"
 
 #include <cmath>
+#include <cstring>
 #include <numbers>
 
 #include "core/half.h"
@@ -10,17 +11,52 @@
 namespace zhi {
 namespace {
 
-// y = W x for a GGUF matrix of w.rows rows of w.cols values. Like the
-// reference engine, x first passes through the weight type's activation
-// format (Q8_0, Q8_K, F16, ...); the sum itself is exact.
+// The min term of Q4_1/Q5_1 weights meets Q8_1 activations through the
+// activations' block sum, s = fp16(d * sum(q)) with d = max|x|/127, rather
+// than through the rounded values themselves.
+std::vector<float> q8_1_block_sums(const float* x, int64_t n) {
+  std::vector<float> sums(n / 32);
+  for (int64_t b = 0; b < n / 32; ++b) {
+    float amax = 0.0f;
+    for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(x[b * 32 + j]));
+    const float inv = amax != 0.0f ? 127.0f / amax : 0.0f;
+    int sum_q = 0;
+    for (int j = 0; j < 32; ++j) sum_q += static_cast<int>(std::nearbyint(x[b * 32 + j] * inv));
+    sums[b] = f16_to_f32(f32_to_f16(amax / 127.0f * sum_q));
+  }
+  return sums;
+}
+
+// y = W x for a GGUF matrix of w.rows rows of w.cols values, computed as the
+// reference engine does: x first passes through the weight type's activation
+// format (Q8_0, Q8_1, Q8_K, F16, ...); each block's dot product is exact and
+// the block results are summed in f32.
 void matvec(const WeightMatrix& w, const float* x_in, float* y) {
   std::vector<float> row(w.cols), x(w.cols);
-  round_activations_through(activation_partner(w.type), x_in, w.cols, x.data());
+  const GgmlType partner = activation_partner(w.type);
+  round_activations_through(partner, x_in, w.cols, x.data());
+  const int64_t block = partner == GgmlType::kQ8_K ? 256 : (partner == GgmlType::kQ8_0 || partner == GgmlType::kQ8_1) ? 32 : w.cols;
+  const std::vector<float> sums = partner == GgmlType::kQ8_1 ? q8_1_block_sums(x_in, w.cols) : std::vector<float>();
+  const int64_t block_bytes = static_cast<int64_t>(w.row_bytes) / (w.cols / block);
   for (int64_t r = 0; r < w.rows; ++r) {
-    (void)dequantize_row(w.type, w.data + r * w.row_bytes, row.data(), w.cols);
-    double sum = 0.0;
-    for (int64_t c = 0; c < w.cols; ++c) sum += static_cast<double>(row[c]) * x[c];
-    y[r] = static_cast<float>(sum);
+    const uint8_t* wrow = w.data + r * w.row_bytes;
+    (void)dequantize_row(w.type, wrow, row.data(), w.cols);
+    float sum = 0.0f;
+    for (int64_t b = 0; b < w.cols / block; ++b) {
+      double part = 0.0;
+      for (int64_t c = b * block; c < (b + 1) * block; ++c) part += static_cast<double>(row[c]) * x[c];
+      if (partner == GgmlType::kQ8_1) {
+        // Q4_1/Q5_1 blocks: half d, half m, ...: swap the min's exact term for the block sum.
+        uint16_t m_bits;
+        std::memcpy(&m_bits, wrow + b * block_bytes + 2, 2);
+        const double m = f16_to_f32(m_bits);
+        double x_sum = 0.0;
+        for (int64_t c = b * block; c < (b + 1) * block; ++c) x_sum += x[c];
+        part += m * (sums[b] - x_sum);
+      }
+      sum += static_cast<float>(part);
+    }
+    y[r] = sum;
   }
 }
 
