@@ -86,7 +86,7 @@ void touch_value(const GgufFile& f, const std::string& key, const GgufValue& v) 
   if (f.get_string(key).ok() != v.as_string().ok()) __builtin_trap();
   sum += f.get_float(key).ok() + f.get_bool(key).ok() + f.get_string_array(key).ok() +
          f.get_int_array(key).ok();
-  if (f.find(key) != &v) __builtin_trap();
+  if (f.find(key) != &v || !f.has(key)) __builtin_trap();
   g_sink = g_sink + sum;
 }
 
@@ -94,7 +94,8 @@ void touch(const GgufFile& f) {
   for (const auto& [key, v] : f.metadata()) touch_value(f, key, v);
   uint64_t sum = f.total_file_bytes() + f.alignment() + f.version();
   for (const auto& t : f.tensors()) {
-    if (f.find_tensor(t.name) != &t) __builtin_trap();
+    auto found = f.require_tensor(t.name);
+    if (f.find_tensor(t.name) != &t || !found.ok() || found.value() != &t) __builtin_trap();
     sum += static_cast<uint64_t>(t.rows()) + t.shape_string().size();
     for (uint64_t i = 0; i < t.n_bytes; ++i) sum += t.data[i];
   }
