@@ -25,6 +25,6 @@ if [[ -z "$model" ]]; then
   echo
   echo "demo: NOTE this model has RANDOM weights: the text below is meaningless. Set MODEL=/path/to/qwen2.5-*.gguf for a real one."
 fi
-"$zhi" inspect "$model" | head -8
+"$zhi" inspect "$model" | sed -n 1,8p  # sed reads to the end: no SIGPIPE under pipefail
 echo
 "$zhi" run -m "$model" --chat -p "${PROMPT:-用一句话介绍一下你自己。Then say it in English.}" -n "${N:-64}" -t "${THREADS:-$(nproc)}" --seed 42

@@ -32,9 +32,9 @@ int make_model_main(const MakeModelArgs& a) {
       return report(invalid_argument("--vocab has " + std::to_string(vocab.tokens.size()) + " tokens, more than the " +
                                      shape->name + " shape's " + std::to_string(shape->n_vocab) + " rows"));
     pad_vocab(vocab, static_cast<int32_t>(shape->n_vocab));
-    if (vocab.eos_id == kNoToken)
-      if (auto it = std::find(vocab.tokens.begin(), vocab.tokens.end(), "<|im_end|>"); it != vocab.tokens.end())
-        vocab.eos_id = static_cast<int32_t>(it - vocab.tokens.begin());
+    // Qwen2.5-Instruct files end turns with <|im_end|>; tokenizer.json names no eos.
+    if (auto it = std::find(vocab.tokens.begin(), vocab.tokens.end(), "<|im_end|>"); it != vocab.tokens.end())
+      vocab.eos_id = static_cast<int32_t>(it - vocab.tokens.begin());
   } else {
     vocab = synthetic_qwen_vocab(static_cast<int32_t>(shape->n_vocab));
   }
