@@ -1,0 +1,78 @@
+#include "compliance/literal_index.h"
+
+#include <algorithm>
+#include <bit>
+#include <utility>
+
+namespace zhi::compliance {
+
+void LiteralIndex::add(const FoldedTerm& term, uint32_t rule) {
+  TermRef t;
+  t.rule = rule;
+  t.offset = static_cast<uint32_t>(chars_.size());
+  t.len = static_cast<uint32_t>(term.chars.size());
+  t.space_before = term.space_before;
+  chars_ += term.chars;
+  terms_.push_back(t);
+  max_len_ = std::max<size_t>(max_len_, t.len);
+}
+
+void LiteralIndex::build() {
+  // (key, term) sorted by key; each distinct key gets one slot pointing at its run.
+  std::vector<std::pair<uint64_t, uint32_t>> keyed;
+  keyed.reserve(terms_.size());
+  // Sixteen filter bits per term keeps the false-positive rate near 6% per
+  // probe; capped at 2^24 bits (2 MiB) so it stays cache-friendly.
+  const uint64_t filter_bits =
+      std::clamp<uint64_t>(std::bit_ceil(uint64_t{16} * std::max<size_t>(terms_.size(), 1)), 1u << 12, 1u << 24);
+  filter_shift_ = 64 - std::countr_zero(filter_bits);
+  filter_.assign(filter_bits / 64, 0);
+  singles_.assign(0x10000 / 64, 0);
+  for (uint32_t i = 0; i < terms_.size(); ++i) {
+    const TermRef& t = terms_[i];
+    const char32_t* c = chars_.data() + t.offset;
+    const uint32_t q = std::min<uint32_t>(t.len, 4);
+    uint64_t h = 0;
+    for (uint32_t k = 0; k < q; ++k) {
+      h = mix(h, c[t.len - 1 - k]);
+      if (k == 1) {
+        const uint64_t bit = h >> filter_shift_;
+        filter_[bit >> 6] |= uint64_t{1} << (bit & 63);
+      }
+    }
+    if (t.len == 1) {
+      if (c[0] < 0x10000) {
+        singles_[c[0] >> 6] |= uint64_t{1} << (c[0] & 63);
+      } else {
+        supplementary_singles_ = true;
+      }
+    }
+    q_present_ |= 1u << q;
+    keyed.emplace_back(key_of(h, q), i);
+  }
+  std::sort(keyed.begin(), keyed.end());
+  size_t distinct = 0;
+  for (size_t i = 0; i < keyed.size(); ++i) distinct += (i == 0 || keyed[i].first != keyed[i - 1].first);
+  const uint64_t n_slots = std::bit_ceil(std::max<uint64_t>(2 * distinct, 16));
+  slots_.assign(n_slots, Slot{});
+  slot_mask_ = n_slots - 1;
+  postings_.resize(keyed.size());
+  for (size_t i = 0; i < keyed.size();) {
+    size_t e = i;
+    while (e < keyed.size() && keyed[e].first == keyed[i].first) {
+      postings_[e] = keyed[e].second;
+      ++e;
+    }
+    uint64_t at = keyed[i].first & slot_mask_;
+    while (slots_[at].key != 0) at = (at + 1) & slot_mask_;
+    slots_[at] = Slot{keyed[i].first, static_cast<uint32_t>(i), static_cast<uint32_t>(e - i)};
+    i = e;
+  }
+}
+
+size_t LiteralIndex::memory_bytes() const {
+  return chars_.size() * sizeof(char32_t) + terms_.size() * sizeof(TermRef) + postings_.size() * sizeof(uint32_t) +
+         slots_.size() * sizeof(Slot) + (filter_.size() + singles_.size()) * sizeof(uint64_t);
+}
+
+}  // namespace zhi::compliance

@@ -1,0 +1,46 @@
+// Everything a scanner needs, compiled from a policy and shared read-only
+// between all scanners (one per request or per generation stream).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "compliance/fold_table.h"
+#include "compliance/literal_index.h"
+#include "compliance/regex_set.h"
+
+namespace zhi::compliance {
+
+struct MatchRules {
+  const FoldTable* table = nullptr;
+  LiteralIndex anywhere;  // substring terms (and every CJK term)
+  LiteralIndex word;      // whole-word terms: must start and end at word boundaries
+  LiteralIndex allow;     // benign words that contain a listed term; a hit inside one is dropped
+  std::shared_ptr<const RegexSet> regex;
+  // By rule: 1 when the term occurs inside some allow term. Only such hits
+  // wait to see whether an allow term covers them; the rest are final at once.
+  std::vector<uint8_t> allow_coverable;
+
+  // Noise allowed between two characters of a term ("敏**感" is 2).
+  uint32_t max_gap = 3;
+  // Noise that ends a clause (，。！？ newline): a term never spans it.
+  std::vector<uint64_t> breakers = std::vector<uint64_t>(0x10000 / 64, 0);
+
+  bool is_breaker(char32_t cp) const { return cp < 0x10000 && ((breakers[cp >> 6] >> (cp & 63)) & 1) != 0; }
+  void add_breaker(char32_t cp) {
+    if (cp < 0x10000) breakers[cp >> 6] |= uint64_t{1} << (cp & 63);
+  }
+  size_t max_term_len() const { return std::max(anywhere.max_len(), word.max_len()); }
+};
+
+// A final hit: a deny rule matched original bytes [begin, end) and no allow
+// term covers them.
+struct Hit {
+  uint32_t rule;
+  uint64_t begin;
+  uint64_t end;
+  bool operator==(const Hit&) const = default;
+};
+
+}  // namespace zhi::compliance

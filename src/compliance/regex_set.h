@@ -1,0 +1,73 @@
+// Regular-expression terms, compiled together into one Vectorscan streaming
+// database. Patterns run over the folded text (case-folded, NFKC-mapped,
+// Simplified, zero-width characters removed, but with spaces and punctuation
+// kept), so `加微信\s*\d{6,}` sees what a reader sees. Streaming mode carries
+// state between pieces, so a match split across generated tokens is found;
+// whole texts are scanned as a one-piece stream.
+#pragma once
+
+#include <hs/hs.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace zhi::compliance {
+
+// Flags every term pattern is compiled with. UTF8: '.' is a whole character;
+// SOM_LEFTMOST: where a match starts is needed to map it onto the original.
+constexpr unsigned kRegexFlags = HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST | HS_FLAG_CASELESS | HS_FLAG_DOTALL;
+
+// Checks one pattern on its own (syntax, support, not matching empty text),
+// so a pack can name the line of a bad one.
+Status check_regex(const std::string& expression);
+
+class RegexSet {
+ public:
+  struct Pattern {
+    std::string expression;
+    uint32_t rule;
+  };
+  // On a bad pattern the error names its index in `patterns` through
+  // `bad_pattern` (set to -1 for errors that are not about one pattern).
+  static Result<std::shared_ptr<const RegexSet>> compile(const std::vector<Pattern>& patterns, int* bad_pattern);
+
+  ~RegexSet();
+  RegexSet(const RegexSet&) = delete;
+  RegexSet& operator=(const RegexSet&) = delete;
+
+  size_t size() const { return rules_.size(); }
+  uint32_t rule(unsigned id) const { return rules_[id]; }
+
+  // from/to: byte offsets into the folded stream.
+  using OnMatch = std::function<void(unsigned id, uint64_t from, uint64_t to)>;
+
+  class Stream {
+   public:
+    static Result<Stream> open(std::shared_ptr<const RegexSet> set);
+    Stream(Stream&& o) noexcept;
+    Stream& operator=(Stream&& o) noexcept;
+    ~Stream();
+    Status scan(const char* data, size_t n, const OnMatch& on_match);
+    // Reports end-anchored matches; the stream is unusable afterwards.
+    Status close(const OnMatch& on_match);
+
+   private:
+    Stream() = default;
+    std::shared_ptr<const RegexSet> set_;
+    hs_stream_t* stream_ = nullptr;
+    hs_scratch_t* scratch_ = nullptr;
+  };
+
+ private:
+  RegexSet() = default;
+  hs_database_t* db_ = nullptr;
+  hs_scratch_t* prototype_scratch_ = nullptr;  // cloned per stream: scratch is per thread of use
+  std::vector<uint32_t> rules_;
+};
+
+}  // namespace zhi::compliance

@@ -1,0 +1,96 @@
+// One pass over a text, or over a stream of pieces: folds each code point,
+// builds the skeleton, and runs every term set on it. A whole text is a
+// stream of one piece, so block and streaming modes share this code and
+// agree by construction.
+//
+// Rules applied to every candidate match [s, j] of the skeleton:
+//  - at most max_gap noise characters between two of its characters, and
+//    no clause break (，。！？ newline) inside it;
+//  - in space-separated scripts, it may not both run across a space the
+//    term does not have and join two letters with no gap ("the rapist" is
+//    not "therapist"; "t h e r a p i s t" and "ther*apist" are);
+//  - whole-word terms start and end at word boundaries;
+//  - an allow-list term covering it cancels it. Because an allow term can
+//    end after the hit, a hit waits until no allow term could still cover
+//    it (at most the longest allow term's length).
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compliance/match_rules.h"
+#include "core/status.h"
+
+namespace zhi::compliance {
+
+class Scanner {
+ public:
+  explicit Scanner(std::shared_ptr<const MatchRules> rules);
+  // Regex terms need a Vectorscan stream; without them this cannot fail.
+  static Result<Scanner> create(std::shared_ptr<const MatchRules> rules);
+
+  // The next piece of the text. Pieces may split a UTF-8 sequence anywhere.
+  Status feed(std::string_view piece);
+  // End of text: resolves what was waiting for more input.
+  Status finish();
+
+  // Hits that became final, in the order they did; the caller may clear it.
+  std::vector<Hit>& hits() { return hits_; }
+
+  // Original bytes before this offset can no longer be part of a new
+  // literal-term hit; a streaming caller may show them.
+  uint64_t stable_end() const;
+  // Original bytes consumed (a split UTF-8 sequence's first bytes excluded).
+  uint64_t bytes_done() const { return offset_; }
+
+ private:
+  struct Pending {
+    Hit hit;
+    uint64_t final_at;  // skeleton index after which no allow term can cover it
+  };
+  struct Span {
+    uint64_t begin, end;
+  };
+  struct FoldedRecord {  // regex support: folded byte offset -> original code point
+    uint64_t folded;
+    uint64_t begin;
+    uint32_t len;
+  };
+
+  void process(const unsigned char* p, size_t n);
+  void code_point(char32_t cp, uint64_t begin, uint32_t len);
+  void word_char(const FoldedChar& f, uint64_t begin, uint32_t len);
+  void noise_char(const FoldedChar& f);
+  void end_of_word();
+  bool span_ok(const TermRef& t, uint64_t s, uint64_t j, bool whole_word) const;
+  void candidate(uint32_t rule, uint64_t begin, uint64_t end, uint64_t s);
+  void settle(bool all);
+  bool covered(const Hit& h) const;
+  void regex_match(unsigned id, uint64_t from, uint64_t to);
+  Status scan_folded();
+
+  std::shared_ptr<const MatchRules> rules_;
+  const MatchRules* r_;  // rules_.get(), for the hot loop
+  SkeletonWindow w_;
+  uint32_t gap_ = 0;
+  uint8_t gap_flags_ = 0;
+  bool word_end_pending_ = false;
+  uint64_t barrier_ = 0;  // first skeleton index after the last clause break or over-long gap
+  bool finished_ = false;
+  std::string carry_;  // first bytes of a UTF-8 sequence split across pieces
+  uint64_t offset_ = 0;
+  std::deque<Pending> pending_;
+  std::vector<Span> allows_;
+  std::vector<Hit> hits_;
+
+  bool use_regex_ = false;
+  std::unique_ptr<RegexSet::Stream> regex_;
+  std::string folded_;  // folded bytes of the current piece, for the regex stream
+  uint64_t folded_done_ = 0;
+  std::vector<FoldedRecord> folded_records_;
+};
+
+}  // namespace zhi::compliance

@@ -1,0 +1,42 @@
+// The last word characters a scanner has seen: the "skeleton" of the text
+// (folded word characters with the noise between them removed), each with
+// the noise that preceded it and the original bytes it came from. Matching
+// looks back at most kMaxTermChars (+1 for a word-boundary check), so a
+// ring of 128 suffices and stays in L1.
+#pragma once
+
+#include <cstdint>
+
+namespace zhi::compliance {
+
+struct SkelChar {
+  char32_t cp;
+  uint8_t gap;     // noise code points between the previous word character and this one (saturates at 255)
+  uint8_t flags;   // kAlphaChar | kGapSpace | kGapBreaker
+  uint16_t len;    // bytes of the original code point this came from
+  uint64_t begin;  // its byte offset in the original text (stream-wide)
+
+  static constexpr uint8_t kAlphaChar = 1;   // space-separated script (not CJK)
+  static constexpr uint8_t kGapSpace = 2;    // the gap before it holds white space
+  static constexpr uint8_t kGapBreaker = 4;  // the gap before it holds a clause break (，。！？ or a newline)
+
+  bool alpha() const { return (flags & kAlphaChar) != 0; }
+  uint64_t end() const { return begin + len; }
+};
+
+class SkeletonWindow {
+ public:
+  static constexpr uint64_t kSize = 128;  // power of two, > kMaxTermChars + 1
+
+  void push(const SkelChar& c) { ring_[count_++ & (kSize - 1)] = c; }
+  // Index i counts word characters from the start of the stream; valid for
+  // count() - kSize <= i < count().
+  const SkelChar& at(uint64_t i) const { return ring_[i & (kSize - 1)]; }
+  uint64_t count() const { return count_; }
+
+ private:
+  SkelChar ring_[kSize] = {};
+  uint64_t count_ = 0;
+};
+
+}  // namespace zhi::compliance
