@@ -2,8 +2,17 @@
 
 namespace zhi {
 namespace {
-// About 20-50 µs of polling: long enough to bridge the gap between the
-// matmuls of one token, short enough not to burn a core while idle.
+
+constexpr int kTaskBits = 20;
+constexpr uint64_t kTaskMask = (uint64_t{1} << kTaskBits) - 1;
+
+inline uint64_t job_gen(uint64_t w) { return w >> (2 * kTaskBits); }
+inline int64_t job_tasks(uint64_t w) { return static_cast<int64_t>((w >> kTaskBits) & kTaskMask); }
+inline int64_t job_next(uint64_t w) { return static_cast<int64_t>(w & kTaskMask); }
+
+// About 30-60 µs of polling: it bridges the gap between the matmuls of one
+// token (a few µs) without a futex wake-up, and gives a core back soon when
+// the pool is idle.
 constexpr int kSpinIterations = 20000;
 
 inline void cpu_relax() {
@@ -13,6 +22,7 @@ inline void cpu_relax() {
   asm volatile("yield");
 #endif
 }
+
 }  // namespace
 
 ThreadPool::ThreadPool(int n_threads) {
@@ -22,20 +32,26 @@ ThreadPool::ThreadPool(int n_threads) {
 }
 
 ThreadPool::~ThreadPool() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-    generation_.fetch_add(1, std::memory_order_release);
-  }
+  stop_.store(true, std::memory_order_release);
+  wake_.fetch_add(1, std::memory_order_release);
   wake_.notify_all();
   for (auto& w : workers_) w.join();
 }
 
-void ThreadPool::drain(int thread) {
+void ThreadPool::drain(uint64_t job, int thread) {
+  const uint64_t gen = job_gen(job);
+  const int64_t n = job_tasks(job);
+  uint64_t cur = job;
   for (;;) {
-    const int64_t task = next_task_.fetch_add(1, std::memory_order_relaxed);
-    if (task >= n_tasks_) break;
-    (*fn_)(task, thread);
+    if (job_gen(cur) != gen || job_next(cur) >= n) return;
+    // Succeeds only while this job is current and the task unclaimed. The
+    // job cannot finish, nor fn_ change, before a claimed task is done.
+    // On failure cur holds the fresh value and is checked again.
+    if (work_.compare_exchange_weak(cur, cur + 1, std::memory_order_acquire, std::memory_order_relaxed)) {
+      (*fn_)(job_next(cur), thread);
+      done_.fetch_add(1, std::memory_order_release);
+      ++cur;
+    }
   }
 }
 
@@ -45,50 +61,37 @@ void ThreadPool::run(int64_t n_tasks, const TaskFn& fn) {
     for (int64_t t = 0; t < n_tasks; ++t) fn(t, 0);
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    fn_ = &fn;
-    n_tasks_ = n_tasks;
-    next_task_.store(0, std::memory_order_relaxed);
-    busy_workers_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
-  }
+  // Only this thread publishes jobs, and the previous one is finished, so
+  // no worker can be running a task while fn_ changes.
+  fn_ = &fn;
+  done_.store(0, std::memory_order_relaxed);
+  const uint64_t gen = job_gen(work_.load(std::memory_order_relaxed)) + 1;
+  const uint64_t job = (gen << (2 * kTaskBits)) | (static_cast<uint64_t>(n_tasks) << kTaskBits);
+  work_.store(job, std::memory_order_release);
+  wake_.fetch_add(1, std::memory_order_release);
   wake_.notify_all();
-  drain(0);
-  for (int i = 0; i < kSpinIterations; ++i) {
-    if (busy_workers_.load(std::memory_order_acquire) == 0) return;
-    cpu_relax();
+  drain(job, 0);
+  for (int i = 0; done_.load(std::memory_order_acquire) < n_tasks; ++i) {
+    // A worker holds the last tasks. If it was descheduled, yielding lets
+    // the OS run it on this core.
+    if (i < kSpinIterations) {
+      cpu_relax();
+    } else {
+      std::this_thread::yield();
+    }
   }
-  std::unique_lock<std::mutex> lock(mu_);
-  done_.wait(lock, [&] { return busy_workers_.load(std::memory_order_acquire) == 0; });
 }
 
 void ThreadPool::worker_loop(int thread) {
-  uint64_t seen = 0;
+  // wake_ starts at 0 and only changes after every worker exists, so a job
+  // (or the stop) published before this thread first runs is still seen.
+  uint32_t seen = 0;
   for (;;) {
-    bool woke = false;
-    for (int i = 0; i < kSpinIterations; ++i) {
-      if (generation_.load(std::memory_order_acquire) != seen) {
-        woke = true;
-        break;
-      }
-      cpu_relax();
-    }
-    if (!woke) {
-      std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
-    }
-    {
-      // Reading the job under the lock pairs with run()'s publication.
-      std::lock_guard<std::mutex> lock(mu_);
-      seen = generation_.load(std::memory_order_acquire);
-      if (stop_) return;
-    }
-    drain(thread);
-    if (busy_workers_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_.notify_one();
-    }
+    for (int i = 0; i < kSpinIterations && wake_.load(std::memory_order_acquire) == seen; ++i) cpu_relax();
+    if (wake_.load(std::memory_order_acquire) == seen) wake_.wait(seen, std::memory_order_acquire);
+    seen = wake_.load(std::memory_order_acquire);
+    if (stop_.load(std::memory_order_acquire)) return;
+    drain(work_.load(std::memory_order_acquire), thread);
   }
 }
 

@@ -1,13 +1,16 @@
 // A persistent pool: workers live as long as the pool, so no thread is
-// created per token. Work is handed out in tasks through one atomic counter
-// (dynamic chunking); idle workers spin briefly, then sleep.
+// created per token. Work is handed out in tasks through one atomic word
+// (dynamic chunking). Idle workers spin briefly, then sleep on a futex.
+//
+// run() returns when every task is done, not when every worker has checked
+// in: a worker that the OS has descheduled (the machine is shared, or has
+// fewer cores than threads) simply takes no task, and the calling thread does
+// the work instead of waiting for it to wake.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -27,23 +30,24 @@ class ThreadPool {
 
   // Calls fn(task, thread) once for every task in [0, n_tasks) and returns
   // when all are done. `thread` is in [0, size()) and lets callers index
-  // per-thread scratch space without locking.
+  // per-thread scratch space without locking. n_tasks < 2^20.
   void run(int64_t n_tasks, const TaskFn& fn);
 
  private:
   void worker_loop(int thread);
-  void drain(int thread);
+  // Claims and runs tasks of the job `job` (a snapshot of work_) until none
+  // are left or a newer job has replaced it.
+  void drain(uint64_t job, int thread);
 
   std::vector<std::thread> workers_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::condition_variable done_;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int64_t> next_task_{0};
-  std::atomic<int> busy_workers_{0};
-  int64_t n_tasks_ = 0;
+  // (generation << 40) | (n_tasks << 20) | next_task: claiming a task is a
+  // compare-and-swap on this word, so a claim made against a finished job's
+  // snapshot fails instead of running a stale task.
+  alignas(64) std::atomic<uint64_t> work_{0};
+  alignas(64) std::atomic<int64_t> done_{0};
+  alignas(64) std::atomic<uint32_t> wake_{0};  // bumped per job; sleepers wait on it
   const TaskFn* fn_ = nullptr;
-  bool stop_ = false;
+  std::atomic<bool> stop_{false};
 };
 
 }  // namespace zhi

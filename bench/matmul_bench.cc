@@ -1,0 +1,78 @@
+// Matrix kernels on Qwen2.5-0.5B shapes, through the same matmul() the model
+// calls. ZHI_ISA picks the kernels (scalar, avx2, avx512, neon).
+//   decode: one token, weights streamed once -> bytes/s is the figure of merit
+//   prefill: 512 tokens -> MAC/s
+// Run: ./matmul_bench --benchmark_min_time=0.2
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "kernels/matmul.h"
+#include "quant/quantize.h"
+
+namespace zhi {
+namespace {
+
+struct Matrix {
+  std::vector<uint8_t> bytes;
+  WeightMatrix w;
+};
+
+Matrix make_matrix(GgmlType type, int64_t rows, int64_t cols) {
+  Matrix m;
+  const uint64_t row_bytes = row_size_bytes(type, cols).value();
+  m.bytes.resize(row_bytes * rows);
+  std::mt19937 rng(1);
+  std::normal_distribution<float> g(0.0f, 0.02f);
+  std::vector<float> row(cols);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (auto& v : row) v = g(rng);
+    (void)quantize_row(type, row.data(), m.bytes.data() + r * row_bytes, cols);
+  }
+  m.w = WeightMatrix{type, m.bytes.data(), rows, cols, row_bytes};
+  return m;
+}
+
+void run(benchmark::State& state, GgmlType type, int64_t rows, int64_t cols) {
+  const int64_t n_tokens = state.range(0);
+  const int threads = static_cast<int>(state.range(1));
+  static thread_local Matrix m;
+  if (m.w.type != type || m.w.rows != rows || m.w.cols != cols || m.bytes.empty()) m = make_matrix(type, rows, cols);
+  std::vector<float> x(n_tokens * cols), out(n_tokens * rows);
+  std::mt19937 rng(2);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  for (auto& v : x) v = g(rng);
+  ThreadPool pool(threads);
+  for (auto _ : state) {
+    matmul(m.w, x.data(), n_tokens, out.data(), pool);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["GB/s"] = benchmark::Counter(static_cast<double>(m.bytes.size()) * state.iterations(),
+                                              benchmark::Counter::kIsRate);
+  state.counters["GMAC/s"] = benchmark::Counter(static_cast<double>(rows * cols * n_tokens) * state.iterations() / 1e9,
+                                                benchmark::Counter::kIsRate);
+}
+
+#define ZHI_MATMUL_BENCH(name, type, rows, cols)                                              \
+  void name(benchmark::State& s) { run(s, type, rows, cols); }                                \
+  BENCHMARK(name)->ArgNames({"tokens", "threads"})->Args({1, 1})->Args({1, 2})->Args({512, 2}) \
+      ->Unit(benchmark::kMicrosecond)->UseRealTime()
+
+// ffn_up / ffn_gate of the 0.5B model: 4864 rows of 896.
+ZHI_MATMUL_BENCH(BM_Q8_0_up, GgmlType::kQ8_0, 4864, 896);
+ZHI_MATMUL_BENCH(BM_Q4_0_up, GgmlType::kQ4_0, 4864, 896);
+ZHI_MATMUL_BENCH(BM_Q5_0_up, GgmlType::kQ5_0, 4864, 896);
+ZHI_MATMUL_BENCH(BM_Q5_1_up, GgmlType::kQ5_1, 4864, 896);
+ZHI_MATMUL_BENCH(BM_IQ4_NL_up, GgmlType::kIQ4_NL, 4864, 896);
+ZHI_MATMUL_BENCH(BM_F16_up, GgmlType::kF16, 4864, 896);
+// ffn_down of the 1.5B model (K-quants need multiples of 256): 1536 rows of 8960.
+ZHI_MATMUL_BENCH(BM_Q4_K_down15, GgmlType::kQ4_K, 1536, 8960);
+ZHI_MATMUL_BENCH(BM_Q5_K_down15, GgmlType::kQ5_K, 1536, 8960);
+ZHI_MATMUL_BENCH(BM_Q6_K_down15, GgmlType::kQ6_K, 1536, 8960);
+
+}  // namespace
+}  // namespace zhi
+
+BENCHMARK_MAIN();
