@@ -10,8 +10,9 @@
 namespace zhi::compliance {
 namespace {
 
-constexpr utf8proc_option_t kFoldOptions = static_cast<utf8proc_option_t>(
-    UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+constexpr utf8proc_option_t kFoldOptions =
+    static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                   UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
 
 bool is_word_category(utf8proc_category_t c) {
   switch (c) {
@@ -43,8 +44,8 @@ int compute_fold(const T2sMap& t2s, char32_t cp, FoldedChar* out) {
   }
   utf8proc_int32_t buf[kMaxFoldOut];
   int boundclass = 0;
-  const utf8proc_ssize_t n =
-      utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buf, kMaxFoldOut, kFoldOptions, &boundclass);
+  const utf8proc_ssize_t n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buf,
+                                                     kMaxFoldOut, kFoldOptions, &boundclass);
   if (n < 0 || n > kMaxFoldOut) {  // cannot happen for valid code points; keep the character as is
     out[0] = {cp, false, false, is_space_cp(cp)};
     return 1;
@@ -60,8 +61,8 @@ int compute_fold(const T2sMap& t2s, char32_t cp, FoldedChar* out) {
 }
 
 uint32_t pack(const FoldedChar& f) {
-  return static_cast<uint32_t>(f.cp) | (f.word ? FoldTable::kWord : 0) | (f.alpha ? FoldTable::kAlpha : 0) |
-         (f.space ? FoldTable::kSpace : 0);
+  return static_cast<uint32_t>(f.cp) | (f.word ? FoldTable::kWord : 0) |
+         (f.alpha ? FoldTable::kAlpha : 0) | (f.space ? FoldTable::kSpace : 0);
 }
 
 }  // namespace
@@ -104,7 +105,8 @@ void FoldTable::build() {
     } else if (n == 1) {
       bmp_[cp] = pack(tmp[0]);
     } else {
-      bmp_[cp] = kMulti | static_cast<uint32_t>(pool_.size()) | (static_cast<uint32_t>(n) << kCountShift);
+      bmp_[cp] =
+          kMulti | static_cast<uint32_t>(pool_.size()) | (static_cast<uint32_t>(n) << kCountShift);
       for (int i = 0; i < n; ++i) pool_.push_back(pack(tmp[i]));
     }
   }

@@ -65,7 +65,8 @@ class FoldTable {
   const uint32_t* bmp() const { return bmp_.data(); }
 
   static FoldedChar unpack(uint32_t e) {
-    return {static_cast<char32_t>(e & kCpMask), (e & kWord) != 0, (e & kAlpha) != 0, (e & kSpace) != 0};
+    return {static_cast<char32_t>(e & kCpMask), (e & kWord) != 0, (e & kAlpha) != 0,
+            (e & kSpace) != 0};
   }
 
  private:

@@ -20,7 +20,8 @@ Result<FoldedTerm> fold_term(const FoldTable& table, std::string_view term) {
         continue;
       }
       if (out.chars.size() == kMaxTermChars)
-        return invalid_argument("term is longer than " + std::to_string(kMaxTermChars) + " characters");
+        return invalid_argument("term is longer than " + std::to_string(kMaxTermChars) +
+                                " characters");
       if (space_pending && !out.chars.empty()) out.space_before |= uint64_t{1} << out.chars.size();
       space_pending = false;
       out.chars.push_back(buf[k].cp);

@@ -18,7 +18,8 @@ struct RiskClassShape {
   const char* id;
   int risks;
 };
-constexpr RiskClassShape kGbt45654Classes[] = {{"A1", 8}, {"A2", 9}, {"A3", 5}, {"A4", 7}, {"A5", 2}};
+constexpr RiskClassShape kGbt45654Classes[] = {
+    {"A1", 8}, {"A2", 9}, {"A3", 5}, {"A4", 7}, {"A5", 2}};
 
 // "A1.1" ... "A5.2", in order.
 std::vector<std::string> gbt45654_risk_ids();

@@ -14,7 +14,8 @@ Status JsonFields::only(std::initializer_list<const char*> known) const {
     if (!ok) {
       std::string list;
       for (const char* k : known) list += std::string(list.empty() ? "" : ", ") + k;
-      return src_.error(pointer_ + "/" + it.key(), "unknown key '" + it.key() + "' (expected one of: " + list + ")");
+      return src_.error(pointer_ + "/" + it.key(),
+                        "unknown key '" + it.key() + "' (expected one of: " + list + ")");
     }
   }
   return Status();
@@ -53,7 +54,8 @@ Status JsonFields::integer(const char* key, long min, long max, long* out, bool 
   if (!v->is_number_integer()) return error(key, std::string("'") + key + "' must be an integer");
   const long x = v->get<long>();
   if (x < min || x > max)
-    return error(key, std::string("'") + key + "' must be in " + std::to_string(min) + ".." + std::to_string(max));
+    return error(key, std::string("'") + key + "' must be in " + std::to_string(min) + ".." +
+                          std::to_string(max));
   *out = x;
   return Status();
 }
@@ -67,7 +69,8 @@ Status JsonFields::localized(const char* key, Localized* out, bool required) con
   ZHI_RETURN_IF_ERROR(f.only({"zh-CN", "en"}));
   ZHI_RETURN_IF_ERROR(f.string("zh-CN", &out->zh_cn, true));
   ZHI_RETURN_IF_ERROR(f.string("en", &out->en, true));
-  if (out->zh_cn.empty() || out->en.empty()) return error(key, std::string("'") + key + "' texts must not be empty");
+  if (out->zh_cn.empty() || out->en.empty())
+    return error(key, std::string("'") + key + "' texts must not be empty");
   return Status();
 }
 

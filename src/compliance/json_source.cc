@@ -44,8 +44,8 @@ class Cursor {
       }
       return;
     }
-    while (!done() && t_[p_] != ',' && t_[p_] != '}' && t_[p_] != ']' && t_[p_] != ' ' && t_[p_] != '\n' &&
-           t_[p_] != '\r' && t_[p_] != '\t')
+    while (!done() && t_[p_] != ',' && t_[p_] != '}' && t_[p_] != ']' && t_[p_] != ' ' &&
+           t_[p_] != '\n' && t_[p_] != '\r' && t_[p_] != '\t')
       ++p_;
   }
   void expect(char c) {
@@ -65,7 +65,8 @@ std::vector<std::string> pointer_tokens(std::string_view pointer) {
   while (i < pointer.size()) {
     if (pointer[i] != '/') break;
     const size_t next = pointer.find('/', i + 1);
-    std::string tok(pointer.substr(i + 1, next == std::string_view::npos ? std::string_view::npos : next - i - 1));
+    std::string tok(pointer.substr(
+        i + 1, next == std::string_view::npos ? std::string_view::npos : next - i - 1));
     std::string un;
     for (size_t k = 0; k < tok.size(); ++k) {
       if (tok[k] == '~' && k + 1 < tok.size()) {
@@ -180,7 +181,8 @@ Result<JsonSource> JsonSource::parse(std::string path, std::string text) {
     const size_t at = e.byte > 0 ? e.byte - 1 : 0;
     std::string why = e.what();
     if (const size_t k = why.find("syntax error"); k != std::string::npos) why = why.substr(k);
-    return corrupt_file(s.path_ + ":" + std::to_string(line_at_offset(s.text_, at)) + ": JSON " + why);
+    return corrupt_file(s.path_ + ":" + std::to_string(line_at_offset(s.text_, at)) + ": JSON " +
+                        why);
   } catch (const nlohmann::json::exception& e) {
     return corrupt_file(s.path_ + ": JSON " + e.what());
   }

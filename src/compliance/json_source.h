@@ -29,7 +29,9 @@ class JsonSource {
 
   const nlohmann::json& root() const { return root_; }
   const std::string& path() const { return path_; }
-  size_t line_of(std::string_view pointer) const { return line_at_offset(text_, locate_json_pointer(text_, pointer)); }
+  size_t line_of(std::string_view pointer) const {
+    return line_at_offset(text_, locate_json_pointer(text_, pointer));
+  }
   // Line of each element of the array at `pointer`, in one pass (a 100,000
   // term list would make per-element lookups quadratic).
   std::vector<size_t> element_lines(std::string_view pointer) const;

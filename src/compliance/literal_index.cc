@@ -23,8 +23,8 @@ void LiteralIndex::build() {
   keyed.reserve(terms_.size());
   // Sixteen filter bits per term keeps the false-positive rate near 6% per
   // probe; capped at 2^24 bits (2 MiB) so it stays cache-friendly.
-  const uint64_t filter_bits =
-      std::clamp<uint64_t>(std::bit_ceil(uint64_t{16} * std::max<size_t>(terms_.size(), 1)), 1u << 12, 1u << 24);
+  const uint64_t filter_bits = std::clamp<uint64_t>(
+      std::bit_ceil(uint64_t{16} * std::max<size_t>(terms_.size(), 1)), 1u << 12, 1u << 24);
   filter_shift_ = 64 - std::countr_zero(filter_bits);
   filter_.assign(filter_bits / 64, 0);
   singles_.assign(0x10000 / 64, 0);
@@ -52,7 +52,8 @@ void LiteralIndex::build() {
   }
   std::sort(keyed.begin(), keyed.end());
   size_t distinct = 0;
-  for (size_t i = 0; i < keyed.size(); ++i) distinct += (i == 0 || keyed[i].first != keyed[i - 1].first);
+  for (size_t i = 0; i < keyed.size(); ++i)
+    distinct += (i == 0 || keyed[i].first != keyed[i - 1].first);
   const uint64_t n_slots = std::bit_ceil(std::max<uint64_t>(2 * distinct, 16));
   slots_.assign(n_slots, Slot{});
   slot_mask_ = n_slots - 1;
@@ -71,8 +72,9 @@ void LiteralIndex::build() {
 }
 
 size_t LiteralIndex::memory_bytes() const {
-  return chars_.size() * sizeof(char32_t) + terms_.size() * sizeof(TermRef) + postings_.size() * sizeof(uint32_t) +
-         slots_.size() * sizeof(Slot) + (filter_.size() + singles_.size()) * sizeof(uint64_t);
+  return chars_.size() * sizeof(char32_t) + terms_.size() * sizeof(TermRef) +
+         postings_.size() * sizeof(uint32_t) + slots_.size() * sizeof(Slot) +
+         (filter_.size() + singles_.size()) * sizeof(uint64_t);
 }
 
 }  // namespace zhi::compliance

@@ -27,7 +27,9 @@ struct MatchRules {
   // Noise that ends a clause (，。！？ newline): a term never spans it.
   std::vector<uint64_t> breakers = std::vector<uint64_t>(0x10000 / 64, 0);
 
-  bool is_breaker(char32_t cp) const { return cp < 0x10000 && ((breakers[cp >> 6] >> (cp & 63)) & 1) != 0; }
+  bool is_breaker(char32_t cp) const {
+    return cp < 0x10000 && ((breakers[cp >> 6] >> (cp & 63)) & 1) != 0;
+  }
   void add_breaker(char32_t cp) {
     if (cp < 0x10000) breakers[cp >> 6] |= uint64_t{1} << (cp & 63);
   }

@@ -29,7 +29,8 @@ Result<std::shared_ptr<const Moderator>> Moderator::create(PolicyPack pack) {
   auto rules = std::make_shared<MatchRules>();
   rules->table = table;
   rules->max_gap = pack.normalization.max_gap;
-  // Breaks are tested on folded noise, so register each break's folded form too ("，" folds to ",").
+  // Breaks are tested on folded noise, so register each break's folded form too ("，" folds to
+  // ",").
   for (char32_t cp : pack.normalization.clause_breaks) {
     rules->add_breaker(cp);
     FoldedChar out[kMaxFoldOut];
@@ -81,7 +82,8 @@ Result<Verdict> Moderator::check(std::string_view text, std::string_view languag
   ZHI_ASSIGN_OR_RETURN(Scanner scanner, Scanner::create(rules_));
   ZHI_RETURN_IF_ERROR(scanner.feed(text));
   ZHI_RETURN_IF_ERROR(scanner.finish());
-  return decide(text, scanner.hits(), language.empty() ? language_for(text) : std::string(language));
+  return decide(text, scanner.hits(),
+                language.empty() ? language_for(text) : std::string(language));
 }
 
 Result<StreamModerator> Moderator::stream(std::string language) const {
@@ -90,15 +92,17 @@ Result<StreamModerator> Moderator::stream(std::string language) const {
   return StreamModerator(shared_from_this(), std::move(scanner), std::move(language));
 }
 
-Verdict Moderator::decide(std::string_view text, const std::vector<Hit>& hits, std::string language) const {
+Verdict Moderator::decide(std::string_view text, const std::vector<Hit>& hits,
+                          std::string language) const {
   Verdict v;
   v.language = std::move(language);
   for (const Hit& h : hits) {
     const uint32_t cat = pack_.terms[h.rule].category;
     v.findings.push_back({cat, pack_.categories[cat].action, h.rule, h.begin, h.end});
   }
-  std::stable_sort(v.findings.begin(), v.findings.end(),
-                   [](const Finding& a, const Finding& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
+  std::stable_sort(v.findings.begin(), v.findings.end(), [](const Finding& a, const Finding& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+  });
   for (const Finding& f : v.findings) {
     if (f.action > v.decision) {
       v.decision = f.action;
@@ -117,7 +121,8 @@ Verdict Moderator::decide(std::string_view text, const std::vector<Hit>& hits, s
   return v;
 }
 
-std::string mask_spans(std::string_view text, uint64_t base, std::vector<std::pair<uint64_t, uint64_t>> spans) {
+std::string mask_spans(std::string_view text, uint64_t base,
+                       std::vector<std::pair<uint64_t, uint64_t>> spans) {
   std::sort(spans.begin(), spans.end());
   std::string out;
   out.reserve(text.size());

@@ -30,7 +30,7 @@ struct Verdict {
   std::vector<Finding> findings;     // in text order
   std::string language;              // what the refusal is written in
   std::string refusal;               // set when decision == kRefuse
-  std::string masked;                // set when decision == kMask: the text with masked spans starred
+  std::string masked;  // set when decision == kMask: the text with masked spans starred
 };
 
 class StreamModerator;
@@ -61,6 +61,7 @@ class Moderator : public std::enable_shared_from_this<Moderator> {
 
 // `text` holds bytes [base, base + text.size()) of a longer text; every code
 // point inside any of `spans` (offsets in that longer text) becomes one '*'.
-std::string mask_spans(std::string_view text, uint64_t base, std::vector<std::pair<uint64_t, uint64_t>> spans);
+std::string mask_spans(std::string_view text, uint64_t base,
+                       std::vector<std::pair<uint64_t, uint64_t>> spans);
 
 }  // namespace zhi::compliance

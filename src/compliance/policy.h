@@ -19,7 +19,8 @@ bool parse_action(std::string_view s, Action* out);  // "refuse" | "mask" | "fla
 
 enum class MatchMode : uint8_t { kAuto, kSubstring, kWord, kRegex };
 const char* match_mode_name(MatchMode m);
-bool parse_match_mode(std::string_view s, MatchMode* out);  // "auto" | "substring" | "word" | "regex"
+bool parse_match_mode(std::string_view s,
+                      MatchMode* out);  // "auto" | "substring" | "word" | "regex"
 
 // Text in the languages refusals and labels come in.
 struct Localized {

@@ -16,7 +16,8 @@ constexpr const char* kFormat = "zhi-policy/1";
 bool is_slug(const std::string& s) {
   if (s.empty()) return false;
   for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.')) return false;
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+      return false;
   }
   return true;
 }
@@ -31,8 +32,8 @@ bool is_date(const std::string& s) {
 }
 
 // A path inside the pack: relative, and never climbing out of it.
-Status pack_path(const JsonFields& f, const char* key, const std::string& dir, const std::string& rel,
-                 std::string* out) {
+Status pack_path(const JsonFields& f, const char* key, const std::string& dir,
+                 const std::string& rel, std::string* out) {
   if (rel.empty() || rel[0] == '/' || rel.find("..") != std::string::npos)
     return f.error(key, "'" + rel + "' must be a relative path inside the pack");
   *out = dir + "/" + rel;
@@ -55,7 +56,8 @@ struct Loader {
     JsonFields f(*src, *obj, root.child("identity"));
     ZHI_RETURN_IF_ERROR(f.only({"region", "version", "provider"}));
     ZHI_RETURN_IF_ERROR(f.string("region", &pack.identity.region, true));
-    if (!is_slug(pack.identity.region)) return f.error("region", "region must be lower-case letters, digits or '-'");
+    if (!is_slug(pack.identity.region))
+      return f.error("region", "region must be lower-case letters, digits or '-'");
     ZHI_RETURN_IF_ERROR(f.string("version", &pack.identity.version, true));
     if (pack.identity.version.empty()) return f.error("version", "version must not be empty");
     const nlohmann::json* prov = nullptr;
@@ -64,7 +66,8 @@ struct Loader {
     ZHI_RETURN_IF_ERROR(p.only({"name", "code"}));
     ZHI_RETURN_IF_ERROR(p.string("name", &pack.identity.provider_name, true));
     ZHI_RETURN_IF_ERROR(p.string("code", &pack.identity.provider_code, true));
-    if (pack.identity.provider_code.empty()) return p.error("code", "provider code must not be empty");
+    if (pack.identity.provider_code.empty())
+      return p.error("code", "provider code must not be empty");
     return Status();
   }
 
@@ -84,7 +87,8 @@ struct Loader {
       const auto* p = reinterpret_cast<const unsigned char*>(breaks.data());
       for (size_t i = 0; i < breaks.size();) {
         const Decoded d = decode_utf8(p + i, breaks.size() - i);
-        if (d.cp == kReplacementChar && d.len == 1) return f.error("clause_breaks", "clause_breaks is not valid UTF-8");
+        if (d.cp == kReplacementChar && d.len == 1)
+          return f.error("clause_breaks", "clause_breaks is not valid UTF-8");
         pack.normalization.clause_breaks.push_back(d.cp);
         i += d.len;
       }
@@ -104,9 +108,12 @@ struct Loader {
     ZHI_RETURN_IF_ERROR(f.boolean("store_raw_text", &pack.audit.store_raw_text, false));
     std::string mode = "fail_closed";
     ZHI_RETURN_IF_ERROR(f.string("on_write_failure", &mode, false));
-    if (mode == "fail_closed") pack.audit.on_write_failure = AuditFailureMode::kFailClosed;
-    else if (mode == "spool") pack.audit.on_write_failure = AuditFailureMode::kSpool;
-    else return f.error("on_write_failure", "on_write_failure must be 'fail_closed' or 'spool'");
+    if (mode == "fail_closed")
+      pack.audit.on_write_failure = AuditFailureMode::kFailClosed;
+    else if (mode == "spool")
+      pack.audit.on_write_failure = AuditFailureMode::kSpool;
+    else
+      return f.error("on_write_failure", "on_write_failure must be 'fail_closed' or 'spool'");
     return Status();
   }
 
@@ -141,8 +148,10 @@ struct Loader {
       Category c;
       ZHI_RETURN_IF_ERROR(f.string("id", &c.id, true));
       ZHI_RETURN_IF_ERROR(f.string("slug", &c.slug, true));
-      if (!is_slug(c.slug)) return f.error("slug", "slug '" + c.slug + "' must be lower-case letters, digits or '-'");
-      if (!names.insert(c.id).second) return f.error("id", "duplicate category id or slug '" + c.id + "'");
+      if (!is_slug(c.slug))
+        return f.error("slug", "slug '" + c.slug + "' must be lower-case letters, digits or '-'");
+      if (!names.insert(c.id).second)
+        return f.error("id", "duplicate category id or slug '" + c.id + "'");
       if (c.slug != c.id && !names.insert(c.slug).second)
         return f.error("slug", "duplicate category id or slug '" + c.slug + "'");
       ZHI_RETURN_IF_ERROR(f.string("class", &c.class_id, true));
@@ -164,17 +173,21 @@ struct Loader {
       for (const RiskClassShape& shape : kGbt45654Classes) {
         bool found = false;
         for (const RiskClass& c : pack.classes) found = found || c.id == shape.id;
-        if (!found) return root.error("classes", std::string(kGbt45654) + " class " + shape.id + " is missing");
+        if (!found)
+          return root.error("classes",
+                            std::string(kGbt45654) + " class " + shape.id + " is missing");
       }
       for (const std::string& id : gbt45654_risk_ids()) {
         const int at = pack.find_category(id);
-        if (at < 0) return root.error("categories", std::string(kGbt45654) + " risk " + id + " is missing");
+        if (at < 0)
+          return root.error("categories", std::string(kGbt45654) + " risk " + id + " is missing");
         if (pack.categories[at].class_id != id.substr(0, 2))
           return t.error("/categories/" + std::to_string(at) + "/class",
                          "risk " + id + " belongs to class " + id.substr(0, 2));
       }
     } else if (!pack.standard.empty()) {
-      return root.error("standard", "unknown standard '" + pack.standard + "' (expected '" + kGbt45654 + "' or none)");
+      return root.error("standard", "unknown standard '" + pack.standard + "' (expected '" +
+                                        kGbt45654 + "' or none)");
     }
     if (pack.categories.empty()) return root.error("categories", "no categories defined");
     return Status();
@@ -193,22 +206,26 @@ struct Loader {
     ZHI_RETURN_IF_ERROR(e.boolean("enabled", &l.explicit_enabled, true));
     std::string pos = "end";
     ZHI_RETURN_IF_ERROR(e.string("position", &pos, false));
-    if (pos == "start") l.position = LabelPosition::kStart;
-    else if (pos == "end") l.position = LabelPosition::kEnd;
-    else return e.error("position", "position must be 'start' or 'end'");
+    if (pos == "start")
+      l.position = LabelPosition::kStart;
+    else if (pos == "end")
+      l.position = LabelPosition::kEnd;
+    else
+      return e.error("position", "position must be 'start' or 'end'");
     ZHI_RETURN_IF_ERROR(e.localized("text", &l.explicit_text, false));
     const nlohmann::json* im = nullptr;
     ZHI_RETURN_IF_ERROR(root.object("implicit", &im, true));
     JsonFields m(t, *im, "/implicit");
-    ZHI_RETURN_IF_ERROR(
-        m.only({"enabled", "content_producer", "content_propagator", "reserved_code1", "reserved_code2"}));
+    ZHI_RETURN_IF_ERROR(m.only(
+        {"enabled", "content_producer", "content_propagator", "reserved_code1", "reserved_code2"}));
     ZHI_RETURN_IF_ERROR(m.boolean("enabled", &l.implicit_enabled, true));
     l.content_producer = pack.identity.provider_code;
     ZHI_RETURN_IF_ERROR(m.string("content_producer", &l.content_producer, false));
     ZHI_RETURN_IF_ERROR(m.string("content_propagator", &l.content_propagator, false));
     ZHI_RETURN_IF_ERROR(m.string("reserved_code1", &l.reserved_code1, false));
     ZHI_RETURN_IF_ERROR(m.string("reserved_code2", &l.reserved_code2, false));
-    if (l.content_producer.empty()) return m.error("content_producer", "content_producer must not be empty");
+    if (l.content_producer.empty())
+      return m.error("content_producer", "content_producer must not be empty");
     return Status();
   }
 
@@ -216,8 +233,8 @@ struct Loader {
     ZHI_ASSIGN_OR_RETURN(JsonSource t, JsonSource::read(path));
     JsonFields root(t, t.root(), "");
     ZHI_RETURN_IF_ERROR(root.is_object("the routing rules"));
-    ZHI_RETURN_IF_ERROR(
-        root.only({"require_domestic", "providers", "features", "languages", "rollout", "launch_date"}));
+    ZHI_RETURN_IF_ERROR(root.only(
+        {"require_domestic", "providers", "features", "languages", "rollout", "launch_date"}));
     RoutingRules& r = pack.routing;
     ZHI_RETURN_IF_ERROR(root.boolean("require_domestic", &r.require_domestic, true));
     const nlohmann::json* provs = nullptr;
@@ -238,21 +255,25 @@ struct Loader {
       ZHI_RETURN_IF_ERROR(f.boolean("domestic", &p.domestic, true));
       ZHI_RETURN_IF_ERROR(f.boolean("enabled", &p.enabled, true));
       if (r.require_domestic && p.enabled && !p.domestic)
-        return f.error("enabled", "provider '" + p.id + "' is not domestic and this region requires domestic providers");
+        return f.error(
+            "enabled",
+            "provider '" + p.id + "' is not domestic and this region requires domestic providers");
       r.providers.push_back(std::move(p));
     }
     const nlohmann::json* feats = nullptr;
     ZHI_RETURN_IF_ERROR(root.object("features", &feats, false));
     if (feats) {
       for (auto it = feats->begin(); it != feats->end(); ++it) {
-        if (!it.value().is_boolean()) return t.error("/features/" + it.key(), "feature switches must be true or false");
+        if (!it.value().is_boolean())
+          return t.error("/features/" + it.key(), "feature switches must be true or false");
         r.features[it.key()] = it.value().get<bool>();
       }
     }
     const nlohmann::json* langs = nullptr;
     ZHI_RETURN_IF_ERROR(root.array("languages", &langs, true));
     for (size_t i = 0; i < langs->size(); ++i) {
-      if (!(*langs)[i].is_string()) return t.error("/languages/" + std::to_string(i), "languages must be strings");
+      if (!(*langs)[i].is_string())
+        return t.error("/languages/" + std::to_string(i), "languages must be strings");
       r.languages.push_back((*langs)[i].get<std::string>());
     }
     const nlohmann::json* roll = nullptr;
@@ -282,7 +303,8 @@ struct Loader {
       ZHI_RETURN_IF_ERROR(f.string("mode", &mode_name, false));
       MatchMode mode;
       if (!parse_match_mode(mode_name, &mode))
-        return f.error("mode", "unknown mode '" + mode_name + "' (expected auto, substring, word or regex)");
+        return f.error(
+            "mode", "unknown mode '" + mode_name + "' (expected auto, substring, word or regex)");
       const bool json = path.size() > 5 && path.compare(path.size() - 5, 5, ".json") == 0;
       ZHI_RETURN_IF_ERROR(f.string("category", &category, !json));
       if (!category.empty() && pack.find_category(category) < 0)
@@ -310,13 +332,15 @@ struct Loader {
     ZHI_RETURN_IF_ERROR(root.string("mode", &mode_name, false));
     MatchMode list_mode;
     if (!parse_match_mode(mode_name, &list_mode))
-      return root.error("mode", "unknown mode '" + mode_name + "' (expected auto, substring, word or regex)");
+      return root.error(
+          "mode", "unknown mode '" + mode_name + "' (expected auto, substring, word or regex)");
     const nlohmann::json* terms = nullptr;
     ZHI_RETURN_IF_ERROR(root.array("terms", &terms, true));
     const std::vector<size_t> lines = t.element_lines("/terms");
     for (size_t i = 0; i < terms->size(); ++i) {
       const nlohmann::json& e = (*terms)[i];
-      const std::string source = path + ":" + std::to_string(i < lines.size() ? lines[i] : t.line_of("/terms"));
+      const std::string source =
+          path + ":" + std::to_string(i < lines.size() ? lines[i] : t.line_of("/terms"));
       MatchMode mode = list_mode;
       std::string text;
       if (e.is_string()) {
@@ -328,7 +352,8 @@ struct Loader {
         std::string m;
         ZHI_RETURN_IF_ERROR(f.string("mode", &m, false));
         if (!m.empty() && !parse_match_mode(m, &mode))
-          return f.error("mode", "unknown mode '" + m + "' (expected auto, substring, word or regex)");
+          return f.error("mode",
+                         "unknown mode '" + m + "' (expected auto, substring, word or regex)");
       } else {
         return corrupt_file(source + ": a term must be a string or {\"term\", \"mode\"}");
       }
@@ -358,7 +383,8 @@ struct Loader {
 
 }  // namespace
 
-Status add_term(PolicyPack& pack, const std::string& text, MatchMode mode, uint32_t category, std::string source) {
+Status add_term(PolicyPack& pack, const std::string& text, MatchMode mode, uint32_t category,
+                std::string source) {
   Term t;
   t.text = text;
   t.category = category;
@@ -370,7 +396,8 @@ Status add_term(PolicyPack& pack, const std::string& text, MatchMode mode, uint3
     Result<FoldedTerm> folded = fold_term(**table, text);
     if (!folded.ok()) return corrupt_file(source + ": " + folded.status().message());
     t.folded = std::move(folded).value();
-    if (mode == MatchMode::kAuto) mode = has_cjk(t.folded) ? MatchMode::kSubstring : MatchMode::kWord;
+    if (mode == MatchMode::kAuto)
+      mode = has_cjk(t.folded) ? MatchMode::kSubstring : MatchMode::kWord;
   }
   t.mode = mode;
   t.source = std::move(source);
@@ -378,12 +405,15 @@ Status add_term(PolicyPack& pack, const std::string& text, MatchMode mode, uint3
   return Status();
 }
 
-Status add_term_file(PolicyPack& pack, const std::string& path, std::string_view category, MatchMode mode) {
+Status add_term_file(PolicyPack& pack, const std::string& path, std::string_view category,
+                     MatchMode mode) {
   const int cat = pack.find_category(category);
-  if (cat < 0) return invalid_argument("unknown category '" + std::string(category) + "' for " + path);
+  if (cat < 0)
+    return invalid_argument("unknown category '" + std::string(category) + "' for " + path);
   ZHI_ASSIGN_OR_RETURN(std::vector<TermLine> lines, read_term_file(path));
   for (const TermLine& l : lines) {
-    ZHI_RETURN_IF_ERROR(add_term(pack, l.text, mode, static_cast<uint32_t>(cat), path + ":" + std::to_string(l.line)));
+    ZHI_RETURN_IF_ERROR(add_term(pack, l.text, mode, static_cast<uint32_t>(cat),
+                                 path + ":" + std::to_string(l.line)));
   }
   return Status();
 }
@@ -409,11 +439,12 @@ Result<PolicyPack> load_policy_pack(const std::string& dir) {
   l.src = &src;
   JsonFields root(src, src.root(), "");
   ZHI_RETURN_IF_ERROR(root.is_object("pack.json"));
-  ZHI_RETURN_IF_ERROR(root.only({"format", "identity", "default_language", "normalization", "audit", "taxonomy",
-                                 "labels", "routing", "term_lists", "allow_lists"}));
+  ZHI_RETURN_IF_ERROR(root.only({"format", "identity", "default_language", "normalization", "audit",
+                                 "taxonomy", "labels", "routing", "term_lists", "allow_lists"}));
   std::string format;
   ZHI_RETURN_IF_ERROR(root.string("format", &format, true));
-  if (format != kFormat) return root.error("format", "unsupported format '" + format + "' (expected '" + kFormat + "')");
+  if (format != kFormat)
+    return root.error("format", "unsupported format '" + format + "' (expected '" + kFormat + "')");
   ZHI_RETURN_IF_ERROR(l.identity(root));
   ZHI_RETURN_IF_ERROR(root.string("default_language", &pack.default_language, false));
   if (pack.default_language != "zh-CN" && pack.default_language != "en")

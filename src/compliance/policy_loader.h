@@ -30,6 +30,7 @@ Status add_term_file(PolicyPack& pack, const std::string& path, std::string_view
 Status add_allow_file(PolicyPack& pack, const std::string& path);
 
 // One term; `source` ("file:line") prefixes any error and stays with the term.
-Status add_term(PolicyPack& pack, const std::string& text, MatchMode mode, uint32_t category, std::string source);
+Status add_term(PolicyPack& pack, const std::string& text, MatchMode mode, uint32_t category,
+                std::string source);
 
 }  // namespace zhi::compliance

@@ -9,11 +9,16 @@ namespace {
 
 std::string hs_error_name(hs_error_t e) {
   switch (e) {
-    case HS_NOMEM: return "out of memory";
-    case HS_INVALID: return "invalid argument";
-    case HS_SCRATCH_IN_USE: return "scratch in use";
-    case HS_ARCH_ERROR: return "CPU not supported by Vectorscan";
-    default: return "Vectorscan error " + std::to_string(e);
+    case HS_NOMEM:
+      return "out of memory";
+    case HS_INVALID:
+      return "invalid argument";
+    case HS_SCRATCH_IN_USE:
+      return "scratch in use";
+    case HS_ARCH_ERROR:
+      return "CPU not supported by Vectorscan";
+    default:
+      return "Vectorscan error " + std::to_string(e);
   }
 }
 
@@ -21,7 +26,8 @@ struct CallbackContext {
   const RegexSet::OnMatch* on_match;
 };
 
-int on_hs_match(unsigned id, unsigned long long from, unsigned long long to, unsigned /*flags*/, void* ctx) {
+int on_hs_match(unsigned id, unsigned long long from, unsigned long long to, unsigned /*flags*/,
+                void* ctx) {
   const auto* c = static_cast<CallbackContext*>(ctx);
   (*c->on_match)(id, from, to);
   return 0;  // keep scanning: every hit is reported
@@ -43,7 +49,8 @@ Status check_regex(const std::string& expression) {
   return Status();
 }
 
-Result<std::shared_ptr<const RegexSet>> RegexSet::compile(const std::vector<Pattern>& patterns, int* bad_pattern) {
+Result<std::shared_ptr<const RegexSet>> RegexSet::compile(const std::vector<Pattern>& patterns,
+                                                          int* bad_pattern) {
   *bad_pattern = -1;
   std::shared_ptr<RegexSet> set(new RegexSet());
   if (patterns.empty()) return std::shared_ptr<const RegexSet>(set);
@@ -56,8 +63,9 @@ Result<std::shared_ptr<const RegexSet>> RegexSet::compile(const std::vector<Patt
     set->rules_.push_back(patterns[i].rule);
   }
   hs_compile_error_t* err = nullptr;
-  const hs_error_t rc = hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
-                                         HS_MODE_STREAM | HS_MODE_SOM_HORIZON_LARGE, nullptr, &set->db_, &err);
+  const hs_error_t rc =
+      hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
+                       HS_MODE_STREAM | HS_MODE_SOM_HORIZON_LARGE, nullptr, &set->db_, &err);
   if (rc != HS_SUCCESS) {
     std::string msg = err && err->message ? err->message : hs_error_name(rc);
     if (err) {
@@ -80,7 +88,8 @@ Result<RegexSet::Stream> RegexSet::Stream::open(std::shared_ptr<const RegexSet> 
   Stream s;
   s.set_ = std::move(set);
   if (s.set_->db_ == nullptr) return s;  // no patterns: a stream that never matches
-  if (const hs_error_t e = hs_clone_scratch(s.set_->prototype_scratch_, &s.scratch_); e != HS_SUCCESS)
+  if (const hs_error_t e = hs_clone_scratch(s.set_->prototype_scratch_, &s.scratch_);
+      e != HS_SUCCESS)
     return internal_error("Vectorscan scratch: " + hs_error_name(e));
   if (const hs_error_t e = hs_open_stream(s.set_->db_, 0, &s.stream_); e != HS_SUCCESS)
     return internal_error("Vectorscan stream: " + hs_error_name(e));
@@ -88,7 +97,9 @@ Result<RegexSet::Stream> RegexSet::Stream::open(std::shared_ptr<const RegexSet> 
 }
 
 RegexSet::Stream::Stream(Stream&& o) noexcept
-    : set_(std::move(o.set_)), stream_(std::exchange(o.stream_, nullptr)), scratch_(std::exchange(o.scratch_, nullptr)) {}
+    : set_(std::move(o.set_)),
+      stream_(std::exchange(o.stream_, nullptr)),
+      scratch_(std::exchange(o.scratch_, nullptr)) {}
 
 RegexSet::Stream& RegexSet::Stream::operator=(Stream&& o) noexcept {
   if (this != &o) {
@@ -113,7 +124,8 @@ Status RegexSet::Stream::scan(const char* data, size_t n, const OnMatch& on_matc
   constexpr size_t kMaxChunk = size_t{1} << 30;  // Vectorscan takes 32-bit lengths
   for (size_t at = 0; at < n; at += kMaxChunk) {
     const size_t len = std::min(kMaxChunk, n - at);
-    const hs_error_t e = hs_scan_stream(stream_, data + at, static_cast<unsigned>(len), 0, scratch_, on_hs_match, &ctx);
+    const hs_error_t e = hs_scan_stream(stream_, data + at, static_cast<unsigned>(len), 0, scratch_,
+                                        on_hs_match, &ctx);
     if (e != HS_SUCCESS) return internal_error("Vectorscan scan: " + hs_error_name(e));
   }
   return Status();

@@ -20,7 +20,8 @@ namespace zhi::compliance {
 
 // Flags every term pattern is compiled with. UTF8: '.' is a whole character;
 // SOM_LEFTMOST: where a match starts is needed to map it onto the original.
-constexpr unsigned kRegexFlags = HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST | HS_FLAG_CASELESS | HS_FLAG_DOTALL;
+constexpr unsigned kRegexFlags =
+    HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST | HS_FLAG_CASELESS | HS_FLAG_DOTALL;
 
 // Checks one pattern on its own (syntax, support, not matching empty text),
 // so a pack can name the line of a bad one.
@@ -34,7 +35,8 @@ class RegexSet {
   };
   // On a bad pattern the error names its index in `patterns` through
   // `bad_pattern` (set to -1 for errors that are not about one pattern).
-  static Result<std::shared_ptr<const RegexSet>> compile(const std::vector<Pattern>& patterns, int* bad_pattern);
+  static Result<std::shared_ptr<const RegexSet>> compile(const std::vector<Pattern>& patterns,
+                                                         int* bad_pattern);
 
   ~RegexSet();
   RegexSet(const RegexSet&) = delete;

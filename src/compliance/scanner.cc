@@ -6,7 +6,8 @@
 
 namespace zhi::compliance {
 
-Scanner::Scanner(std::shared_ptr<const MatchRules> rules) : rules_(std::move(rules)), r_(rules_.get()) {}
+Scanner::Scanner(std::shared_ptr<const MatchRules> rules)
+    : rules_(std::move(rules)), r_(rules_.get()) {}
 
 Result<Scanner> Scanner::create(std::shared_ptr<const MatchRules> rules) {
   Scanner s(std::move(rules));
@@ -30,7 +31,8 @@ Status Scanner::feed(std::string_view piece) {
     carry_.append(piece.data(), take);
     p += take;
     n -= take;
-    if (carry_.size() < want && n == 0 && take == piece.size()) return scan_folded();  // still incomplete
+    if (carry_.size() < want && n == 0 && take == piece.size())
+      return scan_folded();  // still incomplete
     const std::string seq = std::move(carry_);
     carry_.clear();
     process(reinterpret_cast<const unsigned char*>(seq.data()), seq.size());
@@ -46,13 +48,15 @@ Status Scanner::finish() {
   if (!carry_.empty()) {
     const std::string seq = std::move(carry_);
     carry_.clear();
-    process(reinterpret_cast<const unsigned char*>(seq.data()), seq.size());  // decodes as U+FFFD noise
+    process(reinterpret_cast<const unsigned char*>(seq.data()),
+            seq.size());  // decodes as U+FFFD noise
   }
   if (word_end_pending_) end_of_word();
   ZHI_RETURN_IF_ERROR(scan_folded());
   if (regex_) {
     // Bound here, not stored: a Scanner moves, and `this` must be current.
-    ZHI_RETURN_IF_ERROR(regex_->close([this](unsigned id, uint64_t f, uint64_t t) { regex_match(id, f, t); }));
+    ZHI_RETURN_IF_ERROR(
+        regex_->close([this](unsigned id, uint64_t f, uint64_t t) { regex_match(id, f, t); }));
   }
   settle(/*all=*/true);
   finished_ = true;
@@ -126,7 +130,8 @@ void Scanner::word_char(const FoldedChar& f, uint64_t begin, uint32_t len) {
                    static_cast<uint8_t>(gap_flags_ | (f.alpha ? SkelChar::kAlphaChar : 0)),
                    static_cast<uint16_t>(len), begin});
   const uint64_t j = w_.count() - 1;
-  if ((gap_flags_ & SkelChar::kGapBreaker) || gap_ > r_->max_gap) barrier_ = j;  // no match reaches back past here
+  if ((gap_flags_ & SkelChar::kGapBreaker) || gap_ > r_->max_gap)
+    barrier_ = j;  // no match reaches back past here
   gap_ = 0;
   gap_flags_ = 0;
   r_->allow.for_each_ending_at(w_, j, [&](const TermRef& t) {
@@ -191,7 +196,8 @@ void Scanner::settle(bool all) {
   // Allow spans that end before any hit could still begin are no longer needed.
   if (!use_regex_ && allows_.size() > 256) {
     const uint64_t keep_from = stable_end();
-    allows_.erase(std::remove_if(allows_.begin(), allows_.end(), [&](const Span& a) { return a.end <= keep_from; }),
+    allows_.erase(std::remove_if(allows_.begin(), allows_.end(),
+                                 [&](const Span& a) { return a.end <= keep_from; }),
                   allows_.end());
   }
 }
@@ -205,8 +211,9 @@ bool Scanner::covered(const Hit& h) const {
 
 Status Scanner::scan_folded() {
   if (!use_regex_) return Status();
-  const Status st = regex_->scan(folded_.data(), folded_.size(),
-                                 [this](unsigned id, uint64_t f, uint64_t t) { regex_match(id, f, t); });
+  const Status st =
+      regex_->scan(folded_.data(), folded_.size(),
+                   [this](unsigned id, uint64_t f, uint64_t t) { regex_match(id, f, t); });
   folded_done_ += folded_.size();
   folded_.clear();
   if (!pending_.empty()) settle(false);
@@ -216,7 +223,8 @@ Status Scanner::scan_folded() {
 void Scanner::regex_match(unsigned id, uint64_t from, uint64_t to) {
   if (to <= from) return;
   const auto by_folded = [](const FoldedRecord& r, uint64_t off) { return r.folded < off; };
-  const auto first = std::lower_bound(folded_records_.begin(), folded_records_.end(), from, by_folded);
+  const auto first =
+      std::lower_bound(folded_records_.begin(), folded_records_.end(), from, by_folded);
   auto last = std::lower_bound(folded_records_.begin(), folded_records_.end(), to, by_folded);
   if (first == folded_records_.end() || last == folded_records_.begin()) return;
   --last;
@@ -238,7 +246,8 @@ uint64_t Scanner::stable_end() const {
   // A clause break or an over-long gap since the last word character: no
   // future match can include anything before it.
   const bool cut = (gap_flags_ & SkelChar::kGapBreaker) || gap_ > r_->max_gap;
-  if (hold > 0 && count > 0 && !cut) stable = w_.at(std::max(count > hold ? count - hold : 0, barrier_)).begin;
+  if (hold > 0 && count > 0 && !cut)
+    stable = w_.at(std::max(count > hold ? count - hold : 0, barrier_)).begin;
   for (const Pending& p : pending_) stable = std::min(stable, p.hit.begin);
   return stable;
 }

@@ -11,14 +11,16 @@ namespace zhi::compliance {
 
 struct SkelChar {
   char32_t cp;
-  uint8_t gap;     // noise code points between the previous word character and this one (saturates at 255)
+  uint8_t
+      gap;  // noise code points between the previous word character and this one (saturates at 255)
   uint8_t flags;   // kAlphaChar | kGapSpace | kGapBreaker
   uint16_t len;    // bytes of the original code point this came from
   uint64_t begin;  // its byte offset in the original text (stream-wide)
 
-  static constexpr uint8_t kAlphaChar = 1;   // space-separated script (not CJK)
-  static constexpr uint8_t kGapSpace = 2;    // the gap before it holds white space
-  static constexpr uint8_t kGapBreaker = 4;  // the gap before it holds a clause break (，。！？ or a newline)
+  static constexpr uint8_t kAlphaChar = 1;  // space-separated script (not CJK)
+  static constexpr uint8_t kGapSpace = 2;   // the gap before it holds white space
+  static constexpr uint8_t kGapBreaker =
+      4;  // the gap before it holds a clause break (，。！？ or a newline)
 
   bool alpha() const { return (flags & kAlphaChar) != 0; }
   uint64_t end() const { return begin + len; }

@@ -2,7 +2,8 @@
 
 namespace zhi::compliance {
 
-StreamModerator::StreamModerator(std::shared_ptr<const Moderator> mod, Scanner scanner, std::string language)
+StreamModerator::StreamModerator(std::shared_ptr<const Moderator> mod, Scanner scanner,
+                                 std::string language)
     : mod_(std::move(mod)), scanner_(std::move(scanner)) {
   verdict_.language = std::move(language);
 }
@@ -68,7 +69,8 @@ StreamStep StreamModerator::step(bool at_end) {
     out.text = mask_spans(std::string_view(text_).substr(0, stable), 0, masks_);
     released_ = stable;
   } else if (stable > released_) {
-    out.text = mask_spans(std::string_view(text_).substr(released_, stable - released_), released_, masks_);
+    out.text = mask_spans(std::string_view(text_).substr(released_, stable - released_), released_,
+                          masks_);
     released_ = stable;
   }
   return out;

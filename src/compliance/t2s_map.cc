@@ -53,7 +53,8 @@ Result<T2sMap> build_t2s_map() {
   char* raw = opencc_convert_utf8(cc.get(), in.data(), in.size());
   if (raw == nullptr) {
     const char* why = opencc_error();
-    return internal_error(std::string("OpenCC conversion failed: ") + (why ? why : "unknown error"));
+    return internal_error(std::string("OpenCC conversion failed: ") +
+                          (why ? why : "unknown error"));
   }
   const std::string out(raw);
   opencc_convert_utf8_free(raw);
@@ -70,7 +71,8 @@ Result<T2sMap> build_t2s_map() {
     const Decoded dst = decode_utf8(op + o, line_end - o);
     // Keep only one-to-one changes; OpenCC never splits a character here, but
     // a many-character output would break the offset map, so it is skipped.
-    if (dst.len == line_end - o && dst.cp != src.cp && dst.cp != kReplacementChar) map.emplace(src.cp, dst.cp);
+    if (dst.len == line_end - o && dst.cp != src.cp && dst.cp != kReplacementChar)
+      map.emplace(src.cp, dst.cp);
     i += src.len + 1;
     o = line_end + 1;
   }

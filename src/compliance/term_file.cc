@@ -36,7 +36,8 @@ Result<std::vector<TermLine>> parse_term_text(const std::string& path, const std
     if (b == e || text[b] == '#') continue;
     std::string term = text.substr(b, e - b);
     if (term.compare(0, 2, "\\#") == 0) term.erase(0, 1);
-    if (!is_valid_utf8(term)) return corrupt_file(path + ":" + std::to_string(line) + ": not valid UTF-8");
+    if (!is_valid_utf8(term))
+      return corrupt_file(path + ":" + std::to_string(line) + ": not valid UTF-8");
     out.push_back({std::move(term), line});
   }
   return out;

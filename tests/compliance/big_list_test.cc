@@ -47,8 +47,9 @@ TEST(BigList, HundredThousandTermsLoadAndMatch) {
   Result<std::shared_ptr<const Moderator>> mod = Moderator::create(std::move(pack).value());
   ASSERT_TRUE(mod.ok()) << mod.status().to_string();
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("[ info     ] 100,000 terms loaded and compiled in %.2f s; index %zu KiB\n", secs,
-              ((*mod)->rules()->anywhere.memory_bytes() + (*mod)->rules()->word.memory_bytes()) / 1024);
+  std::printf(
+      "[ info     ] 100,000 terms loaded and compiled in %.2f s; index %zu KiB\n", secs,
+      ((*mod)->rules()->anywhere.memory_bytes() + (*mod)->rules()->word.memory_bytes()) / 1024);
   EXPECT_LT(secs, 60.0);
 
   // Every 997th term, planted in filler text, is found at its exact place.
@@ -57,7 +58,8 @@ TEST(BigList, HundredThousandTermsLoadAndMatch) {
     const Verdict v = (*mod)->check(text).value();
     bool found = false;
     for (const Finding& f : v.findings) {
-      found = found || (f.rule == i && f.begin == text.find(terms[i]) && f.end == f.begin + terms[i].size());
+      found = found ||
+              (f.rule == i && f.begin == text.find(terms[i]) && f.end == f.begin + terms[i].size());
     }
     EXPECT_TRUE(found) << "term " << i << ": " << terms[i];
   }

@@ -23,14 +23,17 @@ const FoldTable& table() {
 // The folded word characters of `s`, noise removed.
 std::u32string skeleton(const std::string& s) {
   Result<FoldedTerm> t = fold_term(table(), s);
-  return t.ok() ? t->chars : U"<error: " + std::u32string(t.status().message().begin(), t.status().message().end()) + U">";
+  return t.ok()
+             ? t->chars
+             : U"<error: " +
+                   std::u32string(t.status().message().begin(), t.status().message().end()) + U">";
 }
 
 TEST(FoldTable, FullWidthAndCompatibilityFormsFoldToAscii) {
   EXPECT_EQ(skeleton("ＺＨＩ１２３"), U"zhi123");
-  EXPECT_EQ(skeleton("ⓩⓗⓘ"), U"zhi");                      // circled
+  EXPECT_EQ(skeleton("ⓩⓗⓘ"), U"zhi");                             // circled
   EXPECT_EQ(skeleton("\U0001D433\U0001D421\U0001D422"), U"zhi");  // mathematical bold (other plane)
-  EXPECT_EQ(skeleton("ﬁ"), U"fi");                          // ligature expands
+  EXPECT_EQ(skeleton("ﬁ"), U"fi");                                // ligature expands
   EXPECT_EQ(skeleton("①②"), U"12");
 }
 
@@ -61,8 +64,8 @@ TEST(FoldTable, ZeroWidthAndMarksAreDropped) {
 
 TEST(FoldTable, HomoglyphsFoldToLatin) {
   EXPECT_EQ(skeleton("\u0441\u0430sin\u043E"), U"casino");  // Cyrillic с, а, о
-  EXPECT_EQ(skeleton("\u03BA\u03B1\u03C1"), U"kap");         // Greek κ α ρ
-  EXPECT_EQ(skeleton("\u0421\u0410\u0405"), U"cas");         // Cyrillic capitals fold, then map
+  EXPECT_EQ(skeleton("\u03BA\u03B1\u03C1"), U"kap");        // Greek κ α ρ
+  EXPECT_EQ(skeleton("\u0421\u0410\u0405"), U"cas");        // Cyrillic capitals fold, then map
   EXPECT_EQ(fold_homoglyph(U'a'), U'a');
   EXPECT_EQ(fold_homoglyph(U'\u4E2D'), U'\u4E2D');
 }

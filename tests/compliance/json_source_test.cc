@@ -20,7 +20,8 @@ TEST(JsonSource, LocatesPointersToTheirLines) {
   EXPECT_EQ(line_at_offset(kDoc, locate_json_pointer(kDoc, "")), 1u);
   EXPECT_EQ(line_at_offset(kDoc, locate_json_pointer(kDoc, "/a")), 2u);
   EXPECT_EQ(line_at_offset(kDoc, locate_json_pointer(kDoc, "/b/c/0")), 4u);
-  EXPECT_EQ(line_at_offset(kDoc, locate_json_pointer(kDoc, "/b/c/1/d")), 5u);  // escaped quote and brackets in a string
+  EXPECT_EQ(line_at_offset(kDoc, locate_json_pointer(kDoc, "/b/c/1/d")),
+            5u);  // escaped quote and brackets in a string
   EXPECT_EQ(line_at_offset(kDoc, locate_json_pointer(kDoc, "/b/c/2")), 6u);
   EXPECT_EQ(line_at_offset(kDoc, locate_json_pointer(kDoc, "/b/e~0f~1g")), 8u);
   // Missing keys fall back to the nearest existing parent.

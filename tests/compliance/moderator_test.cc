@@ -76,10 +76,10 @@ TEST_F(Evasion, SeparatorsAndNoiseBetweenCharacters) {
   expect_hit("这是敏_感内容", "敏_感");
   expect_hit("这是敏.感内容", "敏.感");
   expect_hit("这是敏-感内容", "敏-感");
-  expect_hit("这是敏\u3000感内容", "敏\u3000感");   // ideographic space
-  expect_hit("这是敏 * 感内容", "敏 * 感");         // three noise characters: the limit
+  expect_hit("这是敏\u3000感内容", "敏\u3000感");  // ideographic space
+  expect_hit("这是敏 * 感内容", "敏 * 感");        // three noise characters: the limit
   expect_hit("这是敏😀感内容", "敏😀感");            // emoji as noise
-  expect_hit("这是敏＊感内容", "敏＊感");            // full-width asterisk
+  expect_hit("这是敏＊感内容", "敏＊感");          // full-width asterisk
 }
 
 TEST_F(Evasion, ZeroWidthCharacters) {
@@ -91,7 +91,7 @@ TEST_F(Evasion, ZeroWidthCharacters) {
 
 TEST_F(Evasion, TooMuchNoiseOrAClauseBreakSeparates) {
   expect_clean("这是敏 * * 感内容");  // five noise characters
-  expect_clean("我过敏。感觉不好");     // a sentence ends between them
+  expect_clean("我过敏。感觉不好");   // a sentence ends between them
   expect_clean("我过敏，感觉不好");
   expect_clean("过敏\n感冒");
 }
@@ -110,13 +110,14 @@ TEST_F(Evasion, FullWidthCaseAndCompatibilityForms) {
   expect_hit("say ⓩⓗⓘⓣⓔⓢⓣ now", "ⓩⓗⓘⓣⓔⓢⓣ");
   expect_hit("say \U0001D433\U0001D421\U0001D422\U0001D42D\U0001D41E\U0001D42C\U0001D42D now",
              "\U0001D433\U0001D421\U0001D422\U0001D42D\U0001D41E\U0001D42C\U0001D42D");
-  expect_hit("say z\u0336h\u0336i\u0336t\u0336e\u0336s\u0336t\u0336 now", "z\u0336h\u0336i\u0336t\u0336e\u0336s\u0336t");
+  expect_hit("say z\u0336h\u0336i\u0336t\u0336e\u0336s\u0336t\u0336 now",
+             "z\u0336h\u0336i\u0336t\u0336e\u0336s\u0336t");
 }
 
 TEST_F(Evasion, Homoglyphs) {
-  expect_hit("best \u0441\u0430sin\u043E in town", "\u0441\u0430sin\u043E");      // Cyrillic с а о
-  expect_hit("best c\u03B1sin\u03BF in town", "c\u03B1sin\u03BF");                // Greek α ο
-  expect_hit("best \u0421\u0410SIN\u041E in town", "\u0421\u0410SIN\u041E");      // capitals
+  expect_hit("best \u0441\u0430sin\u043E in town", "\u0441\u0430sin\u043E");  // Cyrillic с а о
+  expect_hit("best c\u03B1sin\u03BF in town", "c\u03B1sin\u03BF");            // Greek α ο
+  expect_hit("best \u0421\u0410SIN\u041E in town", "\u0421\u0410SIN\u041E");  // capitals
 }
 
 TEST_F(Evasion, SpacedOutLetters) {
@@ -126,9 +127,9 @@ TEST_F(Evasion, SpacedOutLetters) {
 }
 
 TEST_F(Evasion, WholeWordsDoNotMatchInsideOrAcrossWords) {
-  expect_clean("the casinos");       // word continues
-  expect_clean("xcasino");           // starts mid-word
-  expect_clean("ca sino");           // a space the term does not have, plus joined letters
+  expect_clean("the casinos");  // word continues
+  expect_clean("xcasino");      // starts mid-word
+  expect_clean("ca sino");      // a space the term does not have, plus joined letters
   expect_hit("a casino.", "casino");
   expect_hit("赌场casino的", "casino");  // CJK next to Latin is a boundary
 }
@@ -160,7 +161,8 @@ TEST(Moderator, SubstringModeMatchesInsideWords) {
   auto mod = make_moderator({{"test-flag", "substring", "scam\n"}});
   ASSERT_TRUE(mod);
   EXPECT_EQ(check(*mod, "scamming people").decision, Action::kFlag);
-  EXPECT_EQ(check(*mod, "no sc am here").decision, Action::kAllow);  // cross-word rule still applies
+  EXPECT_EQ(check(*mod, "no sc am here").decision,
+            Action::kAllow);  // cross-word rule still applies
 }
 
 TEST(Moderator, AutoModeIsWholeWordForLatinAndSubstringForChinese) {
@@ -208,7 +210,8 @@ TEST(Moderator, RegexTermsSeeFoldedTextWithSpaces) {
 }
 
 TEST(Moderator, DecisionIsTheMostSevereAndRefusalIsInTheUsersLanguage) {
-  auto mod = make_moderator({{"test-refuse", "auto", "zhitest\n"}, {"test-flag", "auto", "flagme\n"}});
+  auto mod =
+      make_moderator({{"test-refuse", "auto", "zhitest\n"}, {"test-flag", "auto", "flagme\n"}});
   ASSERT_TRUE(mod);
   const Verdict en = check(*mod, "flagme and then zhitest please");
   EXPECT_EQ(en.decision, Action::kRefuse);
@@ -228,7 +231,8 @@ TEST(Moderator, InvalidUtf8IsNoiseNotAnError) {
   const Verdict v = check(*mod, text);
   EXPECT_EQ(v.decision, Action::kRefuse);
   EXPECT_EQ(spans(v)[0], Spans::value_type(0, text.size()));
-  EXPECT_EQ(check(*mod, std::string("\xE6\x95", 2)).decision, Action::kAllow);  // truncated sequence
+  EXPECT_EQ(check(*mod, std::string("\xE6\x95", 2)).decision,
+            Action::kAllow);  // truncated sequence
 }
 
 TEST(Moderator, OverlappingAndRepeatedHits) {

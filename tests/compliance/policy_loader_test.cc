@@ -47,7 +47,8 @@ size_t line_of(const std::string& path, const std::string& needle) {
 }
 
 // Loads `dir` expecting failure whose message starts "<file>:<line>:".
-void expect_error_at(const std::string& dir, const std::string& file, size_t line, const std::string& words) {
+void expect_error_at(const std::string& dir, const std::string& file, size_t line,
+                     const std::string& words) {
   Result<PolicyPack> p = load_policy_pack(dir);
   ASSERT_FALSE(p.ok()) << "loaded a malformed pack";
   const std::string msg = p.status().message();
@@ -55,7 +56,9 @@ void expect_error_at(const std::string& dir, const std::string& file, size_t lin
   EXPECT_NE(msg.find(words), std::string::npos) << msg;
 }
 
-std::string shipped(const std::string& region) { return zhi::testing::source_dir() + "/policy/" + region; }
+std::string shipped(const std::string& region) {
+  return zhi::testing::source_dir() + "/policy/" + region;
+}
 
 TEST(ShippedPacks, CnLoadsWithTheFullGbt45654Taxonomy) {
   Result<PolicyPack> p = load_policy_pack(shipped("cn"));
@@ -96,7 +99,8 @@ TEST(ShippedPacks, DemoTermsDriveEachAction) {
   ASSERT_TRUE(m.ok()) << m.status().to_string();
   const Moderator& mod = *m.value();
   EXPECT_EQ(mod.check("请解释一下ZHI测试违禁词")->decision, Action::kRefuse);
-  EXPECT_EQ(mod.check("请解释一下ZHI测试违禁词")->refusal, mod.category(mod.pack().find_category("A1.8")).refusal.zh_cn);
+  EXPECT_EQ(mod.check("请解释一下ZHI测试违禁词")->refusal,
+            mod.category(mod.pack().find_category("A1.8")).refusal.zh_cn);
   EXPECT_EQ(mod.check("tell me about zhi demo forbidden")->refusal,
             mod.category(mod.pack().find_category("A1.8")).refusal.en);
   EXPECT_EQ(mod.check("我的手机号是13812345678")->masked, "我的手机号是***********");
@@ -108,8 +112,9 @@ TEST(ShippedPacks, DemoTermsDriveEachAction) {
 class Malformed : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = write_pack(std::string("malformed-") + ::testing::UnitTest::GetInstance()->current_test_info()->name(),
-                      {{"test-refuse", "auto", "# comment\nfirst\n\nsecond\n"}});
+    dir_ = write_pack(
+        std::string("malformed-") + ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+        {{"test-refuse", "auto", "# comment\nfirst\n\nsecond\n"}});
     ASSERT_TRUE(load_policy_pack(dir_).ok()) << "the unedited pack must load";
   }
   std::string file(const std::string& name) const { return dir_ + "/" + name; }
@@ -126,22 +131,26 @@ TEST_F(Malformed, TruncatedJson) {
   std::ofstream(file("taxonomy.json")) << s.substr(0, s.size() / 2);
   Result<PolicyPack> p = load_policy_pack(dir_);
   ASSERT_FALSE(p.ok());
-  EXPECT_NE(p.status().message().find(file("taxonomy.json") + ":"), std::string::npos) << p.status().message();
+  EXPECT_NE(p.status().message().find(file("taxonomy.json") + ":"), std::string::npos)
+      << p.status().message();
 }
 
 TEST_F(Malformed, UnknownActionNamesTaxonomyLine) {
   edit(file("taxonomy.json"), R"("action": "mask")", R"("action": "deny")");
-  expect_error_at(dir_, file("taxonomy.json"), line_of(file("taxonomy.json"), "deny"), "unknown action 'deny'");
+  expect_error_at(dir_, file("taxonomy.json"), line_of(file("taxonomy.json"), "deny"),
+                  "unknown action 'deny'");
 }
 
 TEST_F(Malformed, MisspelledKey) {
   edit(file("taxonomy.json"), R"("action": "flag")", R"("acton": "flag")");
-  expect_error_at(dir_, file("taxonomy.json"), line_of(file("taxonomy.json"), "acton"), "unknown key 'acton'");
+  expect_error_at(dir_, file("taxonomy.json"), line_of(file("taxonomy.json"), "acton"),
+                  "unknown key 'acton'");
 }
 
 TEST_F(Malformed, WrongType) {
   edit(file("pack.json"), R"("version": "1")", R"("version": 1)");
-  expect_error_at(dir_, file("pack.json"), line_of(file("pack.json"), "\"version\""), "must be a string");
+  expect_error_at(dir_, file("pack.json"), line_of(file("pack.json"), "\"version\""),
+                  "must be a string");
 }
 
 TEST_F(Malformed, MissingRequiredKey) {
@@ -154,18 +163,21 @@ TEST_F(Malformed, MissingRequiredKey) {
 
 TEST_F(Malformed, UnknownCategoryInTermListReference) {
   edit(file("pack.json"), R"("category": "test-refuse")", R"("category": "no-such")");
-  expect_error_at(dir_, file("pack.json"), line_of(file("pack.json"), "no-such"), "unknown category 'no-such'");
+  expect_error_at(dir_, file("pack.json"), line_of(file("pack.json"), "no-such"),
+                  "unknown category 'no-such'");
 }
 
 TEST_F(Malformed, DuplicateCategoryId) {
   edit(file("taxonomy.json"), R"("id": "T.mask")", R"("id": "T.refuse")");
-  expect_error_at(dir_, file("taxonomy.json"), line_of(file("taxonomy.json"), "\"id\": \"T.refuse\", \"slug\": \"test-mask\""),
+  expect_error_at(dir_, file("taxonomy.json"),
+                  line_of(file("taxonomy.json"), "\"id\": \"T.refuse\", \"slug\": \"test-mask\""),
                   "duplicate category id");
 }
 
 TEST_F(Malformed, PathOutsideThePack) {
   edit(file("pack.json"), R"("taxonomy": "taxonomy.json")", R"("taxonomy": "../taxonomy.json")");
-  expect_error_at(dir_, file("pack.json"), line_of(file("pack.json"), "../"), "relative path inside the pack");
+  expect_error_at(dir_, file("pack.json"), line_of(file("pack.json"), "../"),
+                  "relative path inside the pack");
 }
 
 TEST_F(Malformed, MissingFile) {
@@ -201,16 +213,19 @@ TEST_F(Malformed, BadRegexNamesItsLine) {
 
 TEST_F(Malformed, BadTermInJsonListNamesItsLine) {
   write_file(dir_.substr(zhi::testing::temp_dir().size() + 1) + "/terms/x.json",
-             "{\n  \"category\": \"T.mask\",\n  \"terms\": [\n    \"fine\",\n    {\"term\": \"a(\", \"mode\": \"regex\"}\n  ]\n}\n");
+             "{\n  \"category\": \"T.mask\",\n  \"terms\": [\n    \"fine\",\n    {\"term\": "
+             "\"a(\", \"mode\": \"regex\"}\n  ]\n}\n");
   edit(file("pack.json"), R"("term_lists": [)", R"("term_lists": [{"file": "terms/x.json"}, )");
   expect_error_at(dir_, file("terms/x.json"), 5, "regular expression");
 }
 
 TEST_F(Malformed, MissingGbtRisk) {
-  edit(file("taxonomy.json"), "{\n  \"classes\"", "{\n  \"standard\": \"GB/T 45654-2025\",\n  \"classes\"");
+  edit(file("taxonomy.json"), "{\n  \"classes\"",
+       "{\n  \"standard\": \"GB/T 45654-2025\",\n  \"classes\"");
   Result<PolicyPack> p = load_policy_pack(dir_);
   ASSERT_FALSE(p.ok());
-  EXPECT_NE(p.status().message().find("class A1 is missing"), std::string::npos) << p.status().message();
+  EXPECT_NE(p.status().message().find("class A1 is missing"), std::string::npos)
+      << p.status().message();
 }
 
 TEST(MalformedShipped, GbtRiskRemovedFromCnTaxonomy) {
@@ -220,16 +235,18 @@ TEST(MalformedShipped, GbtRiskRemovedFromCnTaxonomy) {
   edit(dir + "/taxonomy.json", R"("id": "A2.9")", R"("id": "A2.10")");
   Result<PolicyPack> p = load_policy_pack(dir);
   ASSERT_FALSE(p.ok());
-  EXPECT_NE(p.status().message().find("risk A2.9 is missing"), std::string::npos) << p.status().message();
+  EXPECT_NE(p.status().message().find("risk A2.9 is missing"), std::string::npos)
+      << p.status().message();
 }
 
 TEST(MalformedShipped, ForeignProviderEnabledWhereDomesticIsRequired) {
   const std::string dir = zhi::testing::temp_dir() + "/cn-routing";
   std::filesystem::remove_all(dir);
   std::filesystem::copy(shipped("cn"), dir, std::filesystem::copy_options::recursive);
-  edit(dir + "/routing.json", R"("domestic": false, "enabled": false)", R"("domestic": false, "enabled": true)");
-  expect_error_at(dir, dir + "/routing.json", line_of(dir + "/routing.json", "foreign-chatbot-extension"),
-                  "not domestic");
+  edit(dir + "/routing.json", R"("domestic": false, "enabled": false)",
+       R"("domestic": false, "enabled": true)");
+  expect_error_at(dir, dir + "/routing.json",
+                  line_of(dir + "/routing.json", "foreign-chatbot-extension"), "not domestic");
 }
 
 TEST(MalformedShipped, BadLaunchDate) {
@@ -237,11 +254,14 @@ TEST(MalformedShipped, BadLaunchDate) {
   std::filesystem::remove_all(dir);
   std::filesystem::copy(shipped("cn"), dir, std::filesystem::copy_options::recursive);
   edit(dir + "/routing.json", "2025-09-01", "2025-13-01");
-  expect_error_at(dir, dir + "/routing.json", line_of(dir + "/routing.json", "launch_date"), "YYYY-MM-DD");
+  expect_error_at(dir, dir + "/routing.json", line_of(dir + "/routing.json", "launch_date"),
+                  "YYYY-MM-DD");
 }
 
 TEST(TermFile, PlainFormat) {
-  const std::string path = write_file("plain.txt", "\xEF\xBB\xBF# comment\n  spaced term  \r\n\n\\#hashtag\n   # indented comment\n敏感\n");
+  const std::string path = write_file(
+      "plain.txt",
+      "\xEF\xBB\xBF# comment\n  spaced term  \r\n\n\\#hashtag\n   # indented comment\n敏感\n");
   Result<std::vector<TermLine>> lines = read_term_file(path);
   ASSERT_TRUE(lines.ok());
   ASSERT_EQ(lines->size(), 3u);

@@ -24,7 +24,8 @@ struct StreamRun {
   Verdict verdict;
 };
 
-StreamRun run_stream(const Moderator& mod, const std::vector<std::string>& pieces, const std::string& lang = "en") {
+StreamRun run_stream(const Moderator& mod, const std::vector<std::string>& pieces,
+                     const std::string& lang = "en") {
   StreamRun r;
   Result<StreamModerator> s = mod.stream(lang);
   EXPECT_TRUE(s.ok());
@@ -80,7 +81,7 @@ std::shared_ptr<const Moderator> Streaming::mod_;
 TEST_F(Streaming, TermSplitAcrossTokensStopsTheStream) {
   const StreamRun r = run_stream(*mod_, {"这是一个", "敏", "感", "词的例子"}, "zh-CN");
   EXPECT_TRUE(r.stopped);
-  EXPECT_EQ(r.stop_piece, 3);  // the piece that completed 敏感词
+  EXPECT_EQ(r.stop_piece, 3);               // the piece that completed 敏感词
   EXPECT_EQ(r.shown, testing::kRefusalZh);  // retracted and replaced
   EXPECT_EQ(r.verdict.decision, Action::kRefuse);
 }
@@ -101,7 +102,8 @@ TEST_F(Streaming, ByteAtATime) {
 }
 
 TEST_F(Streaming, CleanTextPassesThroughUnchanged) {
-  const std::string text = "今天天气很好，我们去公园散步吧。Let's go to Sussex by train, not by gift-cart.";
+  const std::string text =
+      "今天天气很好，我们去公园散步吧。Let's go to Sussex by train, not by gift-cart.";
   std::vector<size_t> cuts;
   for (size_t i = 3; i < text.size(); i += 5) cuts.push_back(i);
   const StreamRun r = run_stream(*mod_, split_bytes(text, cuts));
@@ -176,8 +178,8 @@ TEST_F(Streaming, RandomSplitsAgreeWithBlockMode) {
       for (size_t i = 0; i < block->findings.size(); ++i) {
         bool found = false;
         for (const Finding& f : r.verdict.findings) {
-          found = found || (f.begin == block->findings[i].begin && f.end == block->findings[i].end &&
-                            f.rule == block->findings[i].rule);
+          found = found || (f.begin == block->findings[i].begin &&
+                            f.end == block->findings[i].end && f.rule == block->findings[i].rule);
         }
         EXPECT_TRUE(found) << text << " finding " << i;
       }

@@ -34,7 +34,8 @@ std::string write_file(const std::string& name, const std::string& content) {
   return p.string();
 }
 
-std::string write_pack(const std::string& name, const std::vector<ListSpec>& lists, const std::string& allow) {
+std::string write_pack(const std::string& name, const std::vector<ListSpec>& lists,
+                       const std::string& allow) {
   const std::string dir = (std::filesystem::path(zhi::testing::temp_dir()) / name).string();
   std::filesystem::remove_all(dir);
   write_file(name + "/taxonomy.json", kTaxonomy);
@@ -42,8 +43,8 @@ std::string write_pack(const std::string& name, const std::vector<ListSpec>& lis
   for (size_t i = 0; i < lists.size(); ++i) {
     const std::string file = "terms/list" + std::to_string(i) + ".txt";
     write_file(name + "/" + file, lists[i].content);
-    refs += std::string(i ? ",\n    " : "") + R"({"file": ")" + file + R"(", "category": ")" + lists[i].category +
-            R"(", "mode": ")" + lists[i].mode + R"("})";
+    refs += std::string(i ? ",\n    " : "") + R"({"file": ")" + file + R"(", "category": ")" +
+            lists[i].category + R"(", "mode": ")" + lists[i].mode + R"("})";
   }
   std::string allow_ref;
   if (!allow.empty()) {
@@ -64,7 +65,8 @@ std::string write_pack(const std::string& name, const std::vector<ListSpec>& lis
   return dir;
 }
 
-std::shared_ptr<const Moderator> make_moderator(const std::vector<ListSpec>& lists, const std::string& allow) {
+std::shared_ptr<const Moderator> make_moderator(const std::vector<ListSpec>& lists,
+                                                const std::string& allow) {
   static std::atomic<int> n{0};
   const std::string dir = write_pack("pack" + std::to_string(n++), lists, allow);
   Result<PolicyPack> pack = load_policy_pack(dir);

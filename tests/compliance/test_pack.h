@@ -22,12 +22,14 @@ struct ListSpec {
 };
 
 // Writes a pack to <temp>/<name> and returns its directory.
-std::string write_pack(const std::string& name, const std::vector<ListSpec>& lists, const std::string& allow = "");
+std::string write_pack(const std::string& name, const std::vector<ListSpec>& lists,
+                       const std::string& allow = "");
 
 // Writes `content` to <temp>/<name> and returns the path.
 std::string write_file(const std::string& name, const std::string& content);
 
 // A moderator over such a pack; fails the calling test on error.
-std::shared_ptr<const Moderator> make_moderator(const std::vector<ListSpec>& lists, const std::string& allow = "");
+std::shared_ptr<const Moderator> make_moderator(const std::vector<ListSpec>& lists,
+                                                const std::string& allow = "");
 
 }  // namespace zhi::compliance::testing
