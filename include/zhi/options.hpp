@@ -1,0 +1,50 @@
+// Options for loading a model and for one generation request.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace zhi {
+
+enum class KvCacheType { kF16, kQ8_0, kF32 };
+
+struct ModelOptions {
+  int64_t context_size = 4096;  // tokens each session's KV cache holds
+  int threads = 0;              // 0: the hardware's thread count (at most 8)
+  int64_t batch_size = 512;     // prompt tokens per forward pass
+  KvCacheType kv_cache_type = KvCacheType::kF16;
+  // Prefix cache: idle KV states kept for reuse by later requests, across
+  // sessions. Both limits apply; the least recently used entry goes first.
+  int prefix_cache_entries = 8;
+  uint64_t prefix_cache_bytes = uint64_t{1} << 30;
+};
+
+// Whether the model may call tools in this request.
+enum class ToolChoice {
+  kAuto,      // the model decides
+  kNone,      // no tool calls: the answer is text
+  kRequired,  // the answer starts with at least one tool call
+};
+
+struct GenerationOptions {
+  // Greedy picks the most likely token; otherwise tokens are drawn after
+  // top-k, top-p and min-p, at `temperature`.
+  bool greedy = false;
+  float temperature = 0.8f;  // > 0 when not greedy
+  int32_t top_k = 40;        // 0: off
+  float top_p = 0.95f;       // (0, 1]; 1: off
+  float min_p = 0.05f;       // [0, 1]; 0: off
+  uint64_t seed = 0x5EED;
+  int64_t max_tokens = 512;  // tokens per answer (all tool rounds together); -1: until the context is full
+  // Text stops before the first of these. They apply to free text only, never
+  // inside structured output or tool calls.
+  std::vector<std::string> stop;
+  // A JSON Schema (the subset in docs/session.md): the answer is JSON that
+  // validates against it. Empty: free text.
+  std::string json_schema;
+  ToolChoice tool_choice = ToolChoice::kAuto;
+  int max_tool_rounds = 4;  // model turns that may call tools before it must answer
+};
+
+}  // namespace zhi

@@ -1,0 +1,52 @@
+// What a loaded Model holds: the weights and tokenizer (read-only, shared by
+// every session), the options every context is created with, the prefix
+// cache, and the caches guided generation builds per vocabulary and schema.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+
+#include "model/qwen2_context.h"
+#include "session/loaded_model.h"
+#include "session/prefix_cache.h"
+#include "zhi/model.hpp"
+
+namespace zhi {
+
+class TokenTrie;
+class GrammarCache;
+
+class ModelImpl {
+ public:
+  ModelImpl(std::string path, const ModelOptions& options, const ContextOptions& context_options, LoadedModel lm);
+  ~ModelImpl();
+
+  const std::string& path() const { return path_; }
+  const ModelOptions& options() const { return options_; }
+  const LoadedModel& loaded() const { return lm_; }
+  int64_t context_size() const { return context_options_.n_ctx; }
+
+  // A context for a prompt of `tokens`: the cached one sharing the longest
+  // prefix, or a fresh one. `*reusable` positions of it already hold the prompt.
+  Expected<CachedContext> acquire(std::span<const int32_t> tokens, int64_t* reusable);
+  void release(CachedContext entry) { cache_.put(std::move(entry)); }
+  PrefixCache& cache() { return cache_; }
+
+  // The vocabulary's byte trie, built on first use (guided generation only).
+  const TokenTrie& token_trie() const;
+  GrammarCache& grammars() const { return *grammars_; }
+
+ private:
+  std::string path_;
+  ModelOptions options_;
+  ContextOptions context_options_;
+  LoadedModel lm_;
+  PrefixCache cache_;
+  mutable std::once_flag trie_once_;
+  mutable std::unique_ptr<TokenTrie> trie_;
+  std::unique_ptr<GrammarCache> grammars_;
+};
+
+}  // namespace zhi
