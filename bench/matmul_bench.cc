@@ -57,7 +57,7 @@ void run(benchmark::State& state, GgmlType type, int64_t rows, int64_t cols) {
 
 #define ZHI_MATMUL_BENCH(name, type, rows, cols)                                              \
   void name(benchmark::State& s) { run(s, type, rows, cols); }                                \
-  BENCHMARK(name)->ArgNames({"tokens", "threads"})->Args({1, 1})->Args({1, 2})->Args({512, 2}) \
+  BENCHMARK(name)->ArgNames({"tokens", "threads"})->Args({1, 1})->Args({1, 2})->Args({512, 1})->Args({512, 2}) \
       ->Unit(benchmark::kMicrosecond)->UseRealTime()
 
 // ffn_up / ffn_gate of the 0.5B model: 4864 rows of 896.

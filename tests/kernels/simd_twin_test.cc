@@ -47,7 +47,7 @@ TEST_P(SimdTwin, GemmMatchesScalarBitForBit) {
   const KernelTable* scalar = kernels_for(Isa::kScalar);
   const GgmlType partner = activation_partner(type);
   for (int64_t cols : cols_for(type)) {
-    for (int64_t nt : {1, 3, 17, 64}) {
+    for (int64_t nt : {1, 2, 3, 17, 64}) {
       for (int64_t nr : {1, 3, 4, 5, 17, 33}) {
         if (nt == 64 && nr > 17) continue;  // enough coverage, keeps the test quick
         const std::string what = std::string(type_name(type)) + " cols " + std::to_string(cols) + " tokens " +

@@ -1,8 +1,13 @@
-// AVX-512 (F/BW/VL/DQ) + VNNI kernel table.
+// AVX-512 (F/BW/VL/DQ) + VNNI kernel table. Starts from the AVX2 table and
+// overrides what it speeds up.
 #include "kernels/kernel_table.h"
+#include "kernels/x86/x86_kernels.h"
 
 namespace zhi {
 
-void fill_avx512_kernels(KernelTable& t) { t.isa = Isa::kAvx512; }
+void fill_avx512_kernels(KernelTable& t) {
+  t.isa = Isa::kAvx512;
+  fill_avx512_legacy(t);
+}
 
 }  // namespace zhi
