@@ -6,7 +6,9 @@
 //   Q8_0: i8 q[cols] | f32 d[cols/32]                   d already rounded through f16
 //   Q8_1: i8 q[cols] | f32 d[cols/32] | f32 s[cols/32]  s = fp16(d_f32 * sum q), as the reference
 //   Q8_K: i8 q[cols] | f32 d[cols/256] | i16 bsums[cols/16]
-//   F16, BF16: u16 h[cols]          F32: f32 f[cols]
+//   F16, BF16: u16 h[cols] | f32 f[cols]   f = h widened exactly, so float kernels
+//                                           load activations without converting
+//   F32: f32 f[cols]
 //
 // Every section starts on a 64-byte boundary and rows are 64-byte aligned,
 // so a zmm load of quants never splits a cache line.
@@ -29,7 +31,7 @@ constexpr int64_t act_row_bytes(GgmlType partner, int64_t cols) {
     case GgmlType::kQ8_1: return act_align_up(cols) + 2 * act_align_up(cols / 32 * 4);
     case GgmlType::kQ8_K: return act_align_up(cols) + act_align_up(cols / 256 * 4) + act_align_up(cols / 16 * 2);
     case GgmlType::kF16:
-    case GgmlType::kBF16: return act_align_up(cols * 2);
+    case GgmlType::kBF16: return act_align_up(cols * 2) + act_align_up(cols * 4);
     default: return act_align_up(cols * 4);
   }
 }
@@ -52,7 +54,11 @@ struct ActView {
     return reinterpret_cast<const int16_t*>(row(t) + act_align_up(cols) + act_align_up(cols / 256 * 4));
   }
   const uint16_t* h(int64_t t) const { return reinterpret_cast<const uint16_t*>(row(t)); }
-  const float* f(int64_t t) const { return reinterpret_cast<const float*>(row(t)); }
+  // F32 values (for F16/BF16, the widened copy of h).
+  const float* f(int64_t t) const {
+    const bool half = type == GgmlType::kF16 || type == GgmlType::kBF16;
+    return reinterpret_cast<const float*>(row(t) + (half ? act_align_up(cols * 2) : 0));
+  }
 };
 
 }  // namespace zhi

@@ -110,13 +110,23 @@ void quantize_act_row_q8_k(const float* x, int64_t cols, uint8_t* row) {
 }
 
 void quantize_act_row_f16(const float* x, int64_t cols, uint8_t* row) {
-  uint16_t* h = reinterpret_cast<uint16_t*>(row);
-  for (int64_t i = 0; i < cols; ++i) h[i] = f32_to_f16(x[i]);
+  const ActView v{GgmlType::kF16, row, 0, cols};
+  uint16_t* h = const_cast<uint16_t*>(v.h(0));
+  float* f = const_cast<float*>(v.f(0));
+  for (int64_t i = 0; i < cols; ++i) {
+    h[i] = f32_to_f16(x[i]);
+    f[i] = f16_to_f32(h[i]);
+  }
 }
 
 void quantize_act_row_bf16(const float* x, int64_t cols, uint8_t* row) {
-  uint16_t* h = reinterpret_cast<uint16_t*>(row);
-  for (int64_t i = 0; i < cols; ++i) h[i] = f32_to_bf16(x[i]);
+  const ActView v{GgmlType::kBF16, row, 0, cols};
+  uint16_t* h = const_cast<uint16_t*>(v.h(0));
+  float* f = const_cast<float*>(v.f(0));
+  for (int64_t i = 0; i < cols; ++i) {
+    h[i] = f32_to_bf16(x[i]);
+    f[i] = bf16_to_f32(h[i]);
+  }
 }
 
 void quantize_act_row_f32(const float* x, int64_t cols, uint8_t* row) { std::memcpy(row, x, cols * sizeof(float)); }

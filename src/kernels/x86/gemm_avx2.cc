@@ -323,13 +323,15 @@ struct Bf16Load {
   }
 };
 
+// Activations come as f32 (ActView keeps F16/BF16 rows widened), so only
+// the weights are converted.
 template <class L, int R>
-void float_rows(const uint8_t* w, int64_t ws, const void* xa, int64_t n, float* out) {
+void float_rows(const uint8_t* w, int64_t ws, const float* xa, int64_t n, float* out) {
   __m256 lo[R], hi[R];
   for (int r = 0; r < R; ++r) lo[r] = _mm256_setzero_ps(), hi[r] = _mm256_setzero_ps();
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
-    const __m256 x0 = L::load(xa, i), x1 = L::load(xa, i + 8);
+    const __m256 x0 = _mm256_loadu_ps(xa + i), x1 = _mm256_loadu_ps(xa + i + 8);
     for (int r = 0; r < R; ++r) {
       lo[r] = _mm256_fmadd_ps(L::load(w + r * ws, i), x0, lo[r]);
       hi[r] = _mm256_fmadd_ps(L::load(w + r * ws, i + 8), x1, hi[r]);
@@ -337,7 +339,7 @@ void float_rows(const uint8_t* w, int64_t ws, const void* xa, int64_t n, float* 
   }
   for (int r = 0; r < R; ++r) {
     float sum = hsum8(_mm256_add_ps(lo[r], hi[r]));
-    for (int64_t j = i; j < n; ++j) sum = std::fma(L::one(w + r * ws, j), L::one(xa, j), sum);
+    for (int64_t j = i; j < n; ++j) sum = std::fma(L::one(w + r * ws, j), xa[j], sum);
     out[r] = sum;
   }
 }
@@ -345,7 +347,7 @@ void float_rows(const uint8_t* w, int64_t ws, const void* xa, int64_t n, float* 
 template <class L>
 void gemm_float(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out, int64_t ldo) {
   for (int64_t t = 0; t < nt; ++t) {
-    const void* xa = x.row(t);
+    const float* xa = x.f(t);
     int64_t r = 0;
     for (; r + kRowTile <= nr; r += kRowTile) float_rows<L, kRowTile>(w + r * ws, ws, xa, x.cols, out + t * ldo + r);
     for (; r < nr; ++r) float_rows<L, 1>(w + r * ws, ws, xa, x.cols, out + t * ldo + r);

@@ -111,11 +111,19 @@ void quantize_q8_k(const float* x, int64_t cols, uint8_t* row) {
 }
 
 void quantize_f16(const float* x, int64_t cols, uint8_t* row) {
-  uint16_t* h = reinterpret_cast<uint16_t*>(row);
+  const ActView v{GgmlType::kF16, row, 0, cols};
+  uint16_t* h = const_cast<uint16_t*>(v.h(0));
+  float* f = const_cast<float*>(v.f(0));
   int64_t i = 0;
-  for (; i + 8 <= cols; i += 8)
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(h + i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
-  for (; i < cols; ++i) h[i] = _cvtss_sh(x[i], _MM_FROUND_TO_NEAREST_INT);
+  for (; i + 8 <= cols; i += 8) {
+    const __m128i hv = _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(h + i), hv);
+    _mm256_storeu_ps(f + i, _mm256_cvtph_ps(hv));
+  }
+  for (; i < cols; ++i) {
+    h[i] = _cvtss_sh(x[i], _MM_FROUND_TO_NEAREST_INT);
+    f[i] = _cvtsh_ss(h[i]);
+  }
 }
 
 }  // namespace

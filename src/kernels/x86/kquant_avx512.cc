@@ -1,0 +1,243 @@
+// AVX-512 kernels for Q2_K, Q3_K, Q4_K, Q5_K and Q6_K, bit-identical to the
+// scalar twins: per super-block the exact integer sum (and for formats with
+// mins the exact sum of mins times bsums), folded into per-output f32
+// accumulators with one fused multiply-add each.
+//
+// Every format is first brought to one shape per super-block: 256 unsigned
+// codes (< 64) in element order, sixteen i16 scales (one per 16 elements),
+// and sixteen i16 `aux` values that meet the activation's bsums: either a
+// correction added to the integer sum (Q3_K: -4*scale, Q6_K: -32*scale, for
+// their biased codes) or the mins (Q2_K, Q4_K, Q5_K). The dot product is then
+// vpmaddubsw (codes x quants, pairs to i16; at most 2*63*127, no saturation)
+// and vpdpwssd with the scales: two instructions per 64 elements.
+//
+// A row's super-block is unpacked once and used for up to eight tokens.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#include <cmath>
+
+#include "kernels/kernel_table.h"
+#include "kernels/x86/avx2_util.h"
+#include "kernels/x86/x86_kernels.h"
+#include "quant/block_formats.h"
+
+namespace zhi {
+namespace {
+
+struct Unpacked {
+  __m512i codes[4];  // elements 64k .. 64k+63
+  __m256i scales;    // i16 per 16 elements
+  __m256i aux;       // i16 per 16 elements
+  float d, dmin;
+};
+
+// 32 bytes in both halves of a zmm; the upper half shifted right by `up`
+// more bits than the lower (per byte, as the masks below keep only low bits).
+inline __m512i broadcast32(const uint8_t* p) {
+  return _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+inline __m512i shift_halves(__m512i v, int lo, int up) {
+  const __m512i a = _mm512_srli_epi16(v, lo);
+  return _mm512_mask_srli_epi16(a, 0xFFFF0000u, a, up);
+}
+inline __m512i bits(__m512i v, int lo, int up, int mask) {
+  return _mm512_and_si512(shift_halves(v, lo, up), _mm512_set1_epi8(static_cast<char>(mask)));
+}
+
+// Each of 8 bytes repeated twice as i16 (a per-32 value for both 16s).
+inline __m256i twice_u8(uint64_t eight) {
+  const __m128i w = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(eight)));
+  return _mm256_set_m128i(_mm_unpackhi_epi16(w, w), _mm_unpacklo_epi16(w, w));
+}
+
+// Q4_K / Q5_K: eight 6-bit scales and mins from 12 bytes.
+inline void k4_scales(const uint8_t q[12], uint64_t* sc, uint64_t* mn) {
+  uint32_t a0, a1, a2;
+  std::memcpy(&a0, q, 4);
+  std::memcpy(&a1, q + 4, 4);
+  std::memcpy(&a2, q + 8, 4);
+  const uint32_t sc_lo = a0 & 0x3f3f3f3fu, mn_lo = a1 & 0x3f3f3f3fu;
+  const uint32_t sc_hi = (a2 & 0x0f0f0f0fu) | (((a0 >> 6) & 0x03030303u) << 4);
+  const uint32_t mn_hi = ((a2 >> 4) & 0x0f0f0f0fu) | (((a1 >> 6) & 0x03030303u) << 4);
+  *sc = sc_lo | (static_cast<uint64_t>(sc_hi) << 32);
+  *mn = mn_lo | (static_cast<uint64_t>(mn_hi) << 32);
+}
+
+struct Q4_KZ {
+  using Block = BlockQ4_K;
+  static constexpr bool kMin = true;
+  static void unpack(const Block& b, Unpacked& u) {
+    for (int k = 0; k < 4; ++k) u.codes[k] = bits(broadcast32(b.qs + 32 * k), 0, 4, 0x0F);
+    uint64_t sc, mn;
+    k4_scales(b.scales, &sc, &mn);
+    u.scales = twice_u8(sc);
+    u.aux = twice_u8(mn);
+    u.d = half_to_float(b.d);
+    u.dmin = half_to_float(b.dmin);
+  }
+};
+
+struct Q5_KZ {
+  using Block = BlockQ5_K;
+  static constexpr bool kMin = true;
+  static void unpack(const Block& b, Unpacked& u) {
+    const __m512i qh = broadcast32(b.qh);
+    // Group g = 2k (lower half) and 2k+1 (upper): fifth bit is bit g of qh[l].
+    for (int k = 0; k < 4; ++k) {
+      const __m512i hi = _mm512_slli_epi16(bits(qh, 2 * k, 1, 0x01), 4);
+      u.codes[k] = _mm512_or_si512(bits(broadcast32(b.qs + 32 * k), 0, 4, 0x0F), hi);
+    }
+    uint64_t sc, mn;
+    k4_scales(b.scales, &sc, &mn);
+    u.scales = twice_u8(sc);
+    u.aux = twice_u8(mn);
+    u.d = half_to_float(b.d);
+    u.dmin = half_to_float(b.dmin);
+  }
+};
+
+struct Q6_KZ {
+  using Block = BlockQ6_K;
+  static constexpr bool kMin = false;
+  static void unpack(const Block& b, Unpacked& u) {
+    // Zmm 2h + j holds quarters k = 2j and 2j+1 of half h: low nibbles
+    // (j = 0) or high nibbles (j = 1) of ql[64h .. 64h+63], with the high
+    // bits of qh[32h + l] >> 2k.
+    for (int h = 0; h < 2; ++h) {
+      const __m512i ql = _mm512_loadu_si512(b.ql + 64 * h);
+      const __m512i qh = broadcast32(b.qh + 32 * h);
+      for (int j = 0; j < 2; ++j) {
+        const __m512i lo = _mm512_and_si512(j ? _mm512_srli_epi16(ql, 4) : ql, _mm512_set1_epi8(0x0F));
+        const __m512i hi = _mm512_slli_epi16(bits(qh, 4 * j, 2, 0x03), 4);
+        u.codes[2 * h + j] = _mm512_or_si512(lo, hi);
+      }
+    }
+    u.scales = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales)));
+    // Codes are stored +32: subtract 32 * scale * (sum of the group's quants).
+    u.aux = _mm256_sub_epi16(_mm256_setzero_si256(), _mm256_slli_epi16(u.scales, 5));
+    u.d = half_to_float(b.d);
+    u.dmin = 0.0f;
+  }
+};
+
+struct Q2_KZ {
+  using Block = BlockQ2_K;
+  static constexpr bool kMin = true;
+  static void unpack(const Block& b, Unpacked& u) {
+    // Zmm 2h + j: bit pairs 2j (lower half) and 2j+1 (upper) of qs[32h + l].
+    for (int h = 0; h < 2; ++h) {
+      const __m512i q = broadcast32(b.qs + 32 * h);
+      for (int j = 0; j < 2; ++j) u.codes[2 * h + j] = bits(q, 4 * j, 2, 0x03);
+    }
+    const __m128i s = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales));
+    u.scales = _mm256_cvtepu8_epi16(_mm_and_si128(s, _mm_set1_epi8(0x0F)));
+    u.aux = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(s, 4), _mm_set1_epi8(0x0F)));
+    u.d = half_to_float(b.d);
+    u.dmin = half_to_float(b.dmin);
+  }
+};
+
+struct Q3_KZ {
+  using Block = BlockQ3_K;
+  static constexpr bool kMin = false;
+  static void unpack(const Block& b, Unpacked& u) {
+    const __m512i hm = broadcast32(b.hmask);
+    for (int h = 0; h < 2; ++h) {
+      const __m512i q = broadcast32(b.qs + 32 * h);
+      for (int j = 0; j < 2; ++j) {
+        // Element e's high bit is bit e/32 of hmask[e % 32]: bits 4h+2j, 4h+2j+1.
+        const __m512i hi = _mm512_slli_epi16(bits(hm, 4 * h + 2 * j, 1, 0x01), 2);
+        u.codes[2 * h + j] = _mm512_or_si512(bits(q, 4 * j, 2, 0x03), hi);
+      }
+    }
+    uint32_t a[3];
+    std::memcpy(a, b.scales, 12);
+    const uint32_t s[4] = {
+        (a[0] & 0x0f0f0f0fu) | (((a[2] >> 0) & 0x03030303u) << 4),
+        (a[1] & 0x0f0f0f0fu) | (((a[2] >> 2) & 0x03030303u) << 4),
+        ((a[0] >> 4) & 0x0f0f0f0fu) | (((a[2] >> 4) & 0x03030303u) << 4),
+        ((a[1] >> 4) & 0x0f0f0f0fu) | (((a[2] >> 6) & 0x03030303u) << 4),
+    };
+    const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
+    u.scales = _mm256_sub_epi16(_mm256_cvtepu8_epi16(raw), _mm256_set1_epi16(32));
+    // Codes are low2 + 4*bit, the value is code - 4.
+    u.aux = _mm256_sub_epi16(_mm256_setzero_si256(), _mm256_slli_epi16(u.scales, 2));
+    u.d = half_to_float(b.d);
+    u.dmin = 0.0f;
+  }
+};
+
+// Scale vector for zmm k: i16 word j covers elements 64k + 2j, 2j+1, group 4k + j/8.
+inline __m512i scale_words(__m256i scales, int k) {
+  alignas(64) static constexpr uint16_t kIdx[4][32] = {
+      {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3},
+      {4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7},
+      {8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9, 10, 10, 10, 10, 10, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 11},
+      {12, 12, 12, 12, 12, 12, 12, 12, 13, 13, 13, 13, 13, 13, 13, 13,
+       14, 14, 14, 14, 14, 14, 14, 14, 15, 15, 15, 15, 15, 15, 15, 15}};
+  return _mm512_permutexvar_epi16(_mm512_load_si512(kIdx[k]), _mm512_castsi256_si512(scales));
+}
+
+// Rows of one task against T tokens (T <= 8): each row's super-block is
+// unpacked once per token group; per token, eight instructions for the 256
+// products, then the exact sums meet the f32 accumulators.
+template <class K, int T>
+void rows_tokens(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t t0, float* out, int64_t ldo) {
+  using Block = typename K::Block;
+  const int64_t nb = x.cols / kQK_K;
+  for (int64_t r = 0; r < nr; ++r) {
+    const Block* row = reinterpret_cast<const Block*>(w + r * ws);
+    float acc[T], acc_min[T];
+    for (int t = 0; t < T; ++t) acc[t] = 0.0f, acc_min[t] = 0.0f;
+    for (int64_t i = 0; i < nb; ++i) {
+      Unpacked u;
+      K::unpack(row[i], u);
+      __m512i sv[4];
+      for (int k = 0; k < 4; ++k) sv[k] = scale_words(u.scales, k);
+      for (int t = 0; t < T; ++t) {
+        const int8_t* q = x.q(t0 + t) + i * kQK_K;
+        __m512i s = _mm512_setzero_si512();
+        for (int k = 0; k < 4; ++k) {
+          const __m512i p16 = _mm512_maddubs_epi16(u.codes[k], _mm512_load_si512(q + 64 * k));
+          s = _mm512_dpwssd_epi32(s, p16, sv[k]);
+        }
+        const __m256i bs = _mm256_load_si256(reinterpret_cast<const __m256i*>(x.bsums(t0 + t) + 16 * i));
+        const __m256i aux = _mm256_madd_epi16(bs, u.aux);
+        const float d8 = x.d(t0 + t)[i];
+        if constexpr (K::kMin) {
+          const int32_t isum = _mm512_reduce_add_epi32(s);
+          const int32_t msum = hsum_i32(aux);
+          acc[t] = std::fma(static_cast<float>(isum), d8 * u.d, acc[t]);
+          acc_min[t] = std::fma(static_cast<float>(msum), d8 * u.dmin, acc_min[t]);
+        } else {
+          const int32_t isum = _mm512_reduce_add_epi32(_mm512_add_epi32(s, _mm512_castsi256_si512(aux)));
+          acc[t] = std::fma(static_cast<float>(isum), d8 * u.d, acc[t]);
+        }
+      }
+    }
+    for (int t = 0; t < T; ++t) out[(t0 + t) * ldo + r] = acc[t] - acc_min[t];
+  }
+}
+
+template <class K>
+void gemm(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out, int64_t ldo) {
+  int64_t t = 0;
+  for (; t + 8 <= nt; t += 8) rows_tokens<K, 8>(w, ws, nr, x, t, out, ldo);
+  for (; t + 4 <= nt; t += 4) rows_tokens<K, 4>(w, ws, nr, x, t, out, ldo);
+  for (; t < nt; ++t) rows_tokens<K, 1>(w, ws, nr, x, t, out, ldo);
+}
+
+}  // namespace
+
+void fill_avx512_kquant(KernelTable& t) {
+  t.gemm[static_cast<uint32_t>(GgmlType::kQ2_K)] = gemm<Q2_KZ>;
+  t.gemm[static_cast<uint32_t>(GgmlType::kQ3_K)] = gemm<Q3_KZ>;
+  t.gemm[static_cast<uint32_t>(GgmlType::kQ4_K)] = gemm<Q4_KZ>;
+  t.gemm[static_cast<uint32_t>(GgmlType::kQ5_K)] = gemm<Q5_KZ>;
+  t.gemm[static_cast<uint32_t>(GgmlType::kQ6_K)] = gemm<Q6_KZ>;
+}
+
+}  // namespace zhi
