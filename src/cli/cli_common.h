@@ -70,5 +70,6 @@ Command add_template_command(CLI::App& app);
 Command add_make_model_command(CLI::App& app);
 Command add_quantize_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
+Command add_moderate_command(CLI::App& app);
 
 }  // namespace zhi::cli

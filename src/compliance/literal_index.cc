@@ -15,6 +15,10 @@ void LiteralIndex::add(const FoldedTerm& term, uint32_t rule) {
   chars_ += term.chars;
   terms_.push_back(t);
   max_len_ = std::max<size_t>(max_len_, t.len);
+  bool cjk = false;
+  for (char32_t c : term.chars) cjk = cjk || is_cjk_like(c);
+  (cjk ? max_len_cjk_ : max_len_alpha_) =
+      std::max<size_t>(cjk ? max_len_cjk_ : max_len_alpha_, t.len);
 }
 
 void LiteralIndex::build() {
@@ -27,11 +31,16 @@ void LiteralIndex::build() {
       std::bit_ceil(uint64_t{16} * std::max<size_t>(terms_.size(), 1)), 1u << 12, 1u << 24);
   filter_shift_ = 64 - std::countr_zero(filter_bits);
   filter_.assign(filter_bits / 64, 0);
+  key_filter_shift_ = filter_shift_;
+  key_filter_.assign(filter_bits / 64, 0);
   singles_.assign(0x10000 / 64, 0);
+  last_chars_.assign(0x10000 / 64, 0);
   for (uint32_t i = 0; i < terms_.size(); ++i) {
     const TermRef& t = terms_[i];
     const char32_t* c = chars_.data() + t.offset;
     const uint32_t q = std::min<uint32_t>(t.len, 4);
+    const char32_t last = c[t.len - 1];
+    if (last < 0x10000) last_chars_[last >> 6] |= uint64_t{1} << (last & 63);
     uint64_t h = 0;
     for (uint32_t k = 0; k < q; ++k) {
       h = mix(h, c[t.len - 1 - k]);
@@ -49,6 +58,8 @@ void LiteralIndex::build() {
     }
     q_present_ |= 1u << q;
     keyed.emplace_back(key_of(h, q), i);
+    const uint64_t kbit = (key_of(h, q) * 0xD6E8FEB86659FD93ull) >> key_filter_shift_;
+    key_filter_[kbit >> 6] |= uint64_t{1} << (kbit & 63);
   }
   std::sort(keyed.begin(), keyed.end());
   size_t distinct = 0;

@@ -33,13 +33,24 @@ struct TermRef {
 class LiteralIndex {
  public:
   void add(const FoldedTerm& term, uint32_t rule);
-  // Call once after the last add(); the index is read-only afterwards.
+  // Call once after the last add(), even with no terms; read-only afterwards.
   void build();
 
   bool empty() const { return terms_.empty(); }
   size_t size() const { return terms_.size(); }
   size_t max_len() const { return max_len_; }
+  // Longest term made only of space-separated-script characters (Latin,
+  // digits, ...), and longest term with a CJK character. A Chinese character
+  // ends any match of the former, which shortens the streaming hold-back.
+  size_t max_len_alpha() const { return max_len_alpha_; }
+  size_t max_len_cjk() const { return max_len_cjk_; }
   size_t memory_bytes() const;
+
+  // False when no term ends with `c` (one L1 bit test): the caller can skip
+  // for_each_ending_at, which is most positions.
+  bool may_end_with(char32_t c) const {
+    return c >= 0x10000 ? !terms_.empty() : ((last_chars_[c >> 6] >> (c & 63)) & 1) != 0;
+  }
 
   // Calls f(term) for every term equal to the skeleton characters ending at
   // index j of w (its characters at j - len + 1 .. j).
@@ -74,10 +85,24 @@ class LiteralIndex {
   uint64_t slot_mask_ = 0;
   std::vector<uint64_t> filter_;  // bit per last-two-character hash
   int filter_shift_ = 64;
+  // Bit per (q, key): checked before the slot table, whose lookups miss the
+  // cache, so that common endings ("-tion") cost one L2 probe, not a miss.
+  std::vector<uint64_t> key_filter_;
+  int key_filter_shift_ = 64;
+  bool may_have(uint64_t key) const {
+    const uint64_t bit = (key * 0xD6E8FEB86659FD93ull) >> key_filter_shift_;
+    return ((key_filter_[bit >> 6] >> (bit & 63)) & 1) != 0;
+  }
   std::vector<uint64_t> singles_;  // bit per BMP code point that is a one-character term
+  // Bit per BMP code point that ends some term (8 KiB, stays in L1): most
+  // positions stop here, e.g. every Chinese character for a list of English
+  // whole-word terms.
+  std::vector<uint64_t> last_chars_;
   bool supplementary_singles_ = false;
   uint32_t q_present_ = 0;  // bit q set when some term is keyed on q characters
   size_t max_len_ = 0;
+  size_t max_len_alpha_ = 0;
+  size_t max_len_cjk_ = 0;
 };
 
 template <class F>
@@ -96,20 +121,20 @@ void LiteralIndex::visit(const Slot* s, const SkeletonWindow& w, uint64_t j, F& 
 
 template <class F>
 void LiteralIndex::for_each_ending_at(const SkeletonWindow& w, uint64_t j, F&& f) const {
-  if (terms_.empty()) return;
   const char32_t c0 = w.at(j).cp;
+  if (!may_end_with(c0)) return;
   uint64_t h = mix(0, c0);
   if ((q_present_ & 2u) != 0 &&
       (c0 < 0x10000 ? ((singles_[c0 >> 6] >> (c0 & 63)) & 1) != 0 : supplementary_singles_))
-    visit(find(key_of(h, 1)), w, j, f);
+    visit(find(key_of(h, 1)), w, j, f);  // few one-character terms: no key filter needed
   if (j == 0) return;
   h = mix(h, w.at(j - 1).cp);
   const uint64_t bit = h >> filter_shift_;
   if (((filter_[bit >> 6] >> (bit & 63)) & 1) == 0) return;
-  if (q_present_ & 4u) visit(find(key_of(h, 2)), w, j, f);
+  if ((q_present_ & 4u) && may_have(key_of(h, 2))) visit(find(key_of(h, 2)), w, j, f);
   for (uint32_t q = 3; q <= 4 && q <= j + 1; ++q) {
     h = mix(h, w.at(j - q + 1).cp);
-    if (q_present_ & (1u << q)) visit(find(key_of(h, q)), w, j, f);
+    if ((q_present_ & (1u << q)) && may_have(key_of(h, q))) visit(find(key_of(h, q)), w, j, f);
   }
 }
 

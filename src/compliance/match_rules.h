@@ -34,6 +34,10 @@ struct MatchRules {
     if (cp < 0x10000) breakers[cp >> 6] |= uint64_t{1} << (cp & 63);
   }
   size_t max_term_len() const { return std::max(anywhere.max_len(), word.max_len()); }
+  size_t max_term_len_alpha() const {
+    return std::max(anywhere.max_len_alpha(), word.max_len_alpha());
+  }
+  size_t max_term_len_cjk() const { return std::max(anywhere.max_len_cjk(), word.max_len_cjk()); }
 };
 
 // A final hit: a deny rule matched original bytes [begin, end) and no allow

@@ -72,6 +72,13 @@ void Scanner::process(const unsigned char* p, size_t n) {
     if (p[i] < 0x80) {
       cp = p[i];
       len = 1;
+    } else if ((p[i] & 0xF0) == 0xE0 && i + 2 < n && (p[i + 1] & 0xC0) == 0x80 &&
+               (p[i + 2] & 0xC0) == 0x80 && (p[i] != 0xE0 || p[i + 1] >= 0xA0) &&
+               (p[i] != 0xED || p[i + 1] < 0xA0)) {
+      // Three-byte sequences (all of CJK), checked for overlongs and surrogates inline.
+      cp = (static_cast<char32_t>(p[i] & 0x0F) << 12) |
+           (static_cast<char32_t>(p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
+      len = 3;
     } else {
       const Decoded d = decode_utf8(p + i, n - i);
       cp = d.cp;
@@ -81,7 +88,8 @@ void Scanner::process(const unsigned char* p, size_t n) {
     i += len;
     // Fast path: a BMP code point that folds to exactly one code point.
     const uint32_t e = cp < 0x10000 ? bmp[cp] : FoldTable::kMulti;
-    if ((e & (FoldTable::kMulti | FoldTable::kDrop)) == 0 && !use_regex_) {
+    if ((e & (FoldTable::kMulti | FoldTable::kDrop)) == 0) {
+      if (use_regex_) fold_out(e & FoldTable::kCpMask, begin, len);
       if (e & FoldTable::kWord) {
         word_char(FoldTable::unpack(e), begin, len);
       } else {
@@ -94,14 +102,23 @@ void Scanner::process(const unsigned char* p, size_t n) {
   offset_ += n;
 }
 
+void Scanner::fold_out(char32_t folded, uint64_t begin, uint32_t len) {
+  const uint64_t at = folded_done_ + folded_.size();
+  append_utf8(folded_, folded);
+  const uint32_t flen = static_cast<uint32_t>(folded_done_ + folded_.size() - at);
+  if (flen != len) folded_records_.push_back({at, begin, flen, len});
+}
+
 void Scanner::code_point(char32_t cp, uint64_t begin, uint32_t len) {
   FoldedChar out[kMaxFoldOut];
   const int n = r_->table->fold(cp, out);
+  if (use_regex_) {
+    const uint64_t at = folded_done_ + folded_.size();
+    for (int k = 0; k < n; ++k) append_utf8(folded_, out[k].cp);
+    folded_records_.push_back(
+        {at, begin, static_cast<uint32_t>(folded_done_ + folded_.size() - at), len});
+  }
   for (int k = 0; k < n; ++k) {
-    if (use_regex_) {
-      folded_records_.push_back({folded_done_ + folded_.size(), begin, len});
-      append_utf8(folded_, out[k].cp);
-    }
     if (out[k].word) {
       word_char(out[k], begin, len);
     } else {
@@ -132,18 +149,28 @@ void Scanner::word_char(const FoldedChar& f, uint64_t begin, uint32_t len) {
   const uint64_t j = w_.count() - 1;
   if ((gap_flags_ & SkelChar::kGapBreaker) || gap_ > r_->max_gap)
     barrier_ = j;  // no match reaches back past here
+  if (!f.alpha) after_cjk_ = j + 1;
   gap_ = 0;
   gap_flags_ = 0;
+  // The cheap may_end_with tests stay inline; probing is out of line.
+  if (r_->allow.may_end_with(f.cp)) probe_allow(j);
+  if (r_->anywhere.may_end_with(f.cp)) probe_anywhere(j);
+  word_end_pending_ = r_->word.may_end_with(f.cp);
+  if (!pending_.empty()) settle(false);
+}
+
+void Scanner::probe_allow(uint64_t j) {
   r_->allow.for_each_ending_at(w_, j, [&](const TermRef& t) {
     const uint64_t s = j + 1 - t.len;
     if (span_ok(t, s, j, false)) allows_.push_back({w_.at(s).begin, w_.at(j).end()});
   });
+}
+
+void Scanner::probe_anywhere(uint64_t j) {
   r_->anywhere.for_each_ending_at(w_, j, [&](const TermRef& t) {
     const uint64_t s = j + 1 - t.len;
     if (span_ok(t, s, j, false)) candidate(t.rule, w_.at(s).begin, w_.at(j).end(), s);
   });
-  if (!r_->word.empty()) word_end_pending_ = true;
-  if (!pending_.empty()) settle(false);
 }
 
 void Scanner::end_of_word() {
@@ -222,13 +249,17 @@ Status Scanner::scan_folded() {
 
 void Scanner::regex_match(unsigned id, uint64_t from, uint64_t to) {
   if (to <= from) return;
-  const auto by_folded = [](const FoldedRecord& r, uint64_t off) { return r.folded < off; };
-  const auto first =
-      std::lower_bound(folded_records_.begin(), folded_records_.end(), from, by_folded);
-  auto last = std::lower_bound(folded_records_.begin(), folded_records_.end(), to, by_folded);
-  if (first == folded_records_.end() || last == folded_records_.begin()) return;
-  --last;
-  const uint64_t begin = first->begin, end = last->begin + last->len;
+  // Folded byte x -> original byte. Between irregular records folded and
+  // original bytes advance in step (same code point, same length).
+  const auto original = [&](uint64_t x, bool end) -> uint64_t {
+    auto it = std::upper_bound(folded_records_.begin(), folded_records_.end(), x,
+                               [](uint64_t off, const FoldedRecord& r) { return off < r.folded; });
+    if (it == folded_records_.begin()) return x + end;
+    --it;
+    if (x < it->folded + it->folded_len) return end ? it->begin + it->len : it->begin;
+    return it->begin + it->len + (x - it->folded - it->folded_len) + end;
+  };
+  const uint64_t begin = original(from, false), end = original(to - 1, true);
   const uint64_t s = w_.count();
   const Hit h{r_->regex->rule(id), begin, end};
   if (r_->allow.empty()) {
@@ -241,13 +272,18 @@ void Scanner::regex_match(unsigned id, uint64_t from, uint64_t to) {
 uint64_t Scanner::stable_end() const {
   if (finished_) return offset_;
   uint64_t stable = offset_;
-  const uint64_t hold = r_->max_term_len();
   const uint64_t count = w_.count();
   // A clause break or an over-long gap since the last word character: no
   // future match can include anything before it.
   const bool cut = (gap_flags_ & SkelChar::kGapBreaker) || gap_ > r_->max_gap;
-  if (hold > 0 && count > 0 && !cut)
-    stable = w_.at(std::max(count > hold ? count - hold : 0, barrier_)).begin;
+  if (count > 0 && !cut) {
+    // First skeleton index a future (or word-end-pending) match could start at.
+    const uint64_t cjk = r_->max_term_len_cjk(), alpha = r_->max_term_len_alpha();
+    const uint64_t from_cjk = count - std::min(count, cjk);
+    const uint64_t from_alpha = std::max(count - std::min(count, alpha), after_cjk_);
+    const uint64_t first = std::max(std::min(from_cjk, from_alpha), barrier_);
+    if (first < count) stable = w_.at(first).begin;
+  }
   for (const Pending& p : pending_) stable = std::min(stable, p.hit.begin);
   return stable;
 }

@@ -54,17 +54,24 @@ class Scanner {
   struct Span {
     uint64_t begin, end;
   };
-  struct FoldedRecord {  // regex support: folded byte offset -> original code point
-    uint64_t folded;
-    uint64_t begin;
+  // Regex support: the folded text's bytes map one to one onto the original's
+  // except at code points whose folded form differs in length or count
+  // (full-width forms, expansions, dropped characters); only those are recorded.
+  struct FoldedRecord {
+    uint64_t folded;  // folded byte offset
+    uint64_t begin;   // original byte offset
+    uint32_t folded_len;
     uint32_t len;
   };
 
   void process(const unsigned char* p, size_t n);
   void code_point(char32_t cp, uint64_t begin, uint32_t len);
+  void fold_out(char32_t folded, uint64_t begin, uint32_t len);
   void word_char(const FoldedChar& f, uint64_t begin, uint32_t len);
   void noise_char(const FoldedChar& f);
-  void end_of_word();
+  void end_of_word();  // the last word character ends a word: probe whole-word terms
+  void probe_allow(uint64_t j);
+  void probe_anywhere(uint64_t j);
   bool span_ok(const TermRef& t, uint64_t s, uint64_t j, bool whole_word) const;
   void candidate(uint32_t rule, uint64_t begin, uint64_t end, uint64_t s);
   void settle(bool all);
@@ -77,8 +84,10 @@ class Scanner {
   SkeletonWindow w_;
   uint32_t gap_ = 0;
   uint8_t gap_flags_ = 0;
-  bool word_end_pending_ = false;
-  uint64_t barrier_ = 0;  // first skeleton index after the last clause break or over-long gap
+  bool word_end_pending_ = false;  // the last word character may end a whole-word term
+  uint64_t barrier_ = 0;
+  uint64_t after_cjk_ = 0;  // skeleton index after the last CJK character  // first skeleton index
+                            // after the last clause break or over-long gap
   bool finished_ = false;
   std::string carry_;  // first bytes of a UTF-8 sequence split across pieces
   uint64_t offset_ = 0;

@@ -134,6 +134,24 @@ TEST_F(Streaming, HeldBackTextNeverShowsPartOfARefusedTerm) {
   EXPECT_TRUE(after->text.empty());
 }
 
+TEST_F(Streaming, HoldBackIsTheLongestTermThatCouldStillComplete) {
+  Result<StreamModerator> s = mod_->stream("zh-CN");
+  ASSERT_TRUE(s.ok());
+  // Chinese text: English-only terms ("gift card", 8 letters) cannot span a
+  // Chinese character, so only the longest Chinese term (3) is held back.
+  Result<StreamStep> st = s->feed("一二三四五六七八");
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->text, "一二三四五");
+  // English words: held back by the longest English term.
+  st = s->feed(" alpha beta gamma");
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->text, "六七八 alpha b");  // 14 letters, the last 8 held
+  // A clause break releases everything before it.
+  st = s->feed("。");
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->text, "eta gamma。");
+}
+
 TEST_F(Streaming, MaskIsAppliedBeforeTextIsShown) {
   const StreamRun r = run_stream(*mod_, {"我的隐", "私在这里，", "还有别的内容要说"});
   EXPECT_FALSE(r.stopped);
