@@ -4,6 +4,7 @@
 #include "cli/cli_common.h"
 #include "session/chat_prompt.h"
 #include "session/generate.h"
+#include "zhi/session.hpp"
 
 namespace zhi::cli {
 namespace {
@@ -18,7 +19,95 @@ struct RunArgs {
   std::string system;
   std::vector<std::string> stops;
   bool verbose_prompt = false;
+  std::string json_schema;  // FILE or inline JSON
+  std::string tools_file;
 };
+
+// --json-schema takes a file or the schema itself.
+Result<std::string> schema_text(const std::string& arg) {
+  const size_t first = arg.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && (arg[first] == '{' || arg[first] == '[' || arg == "true")) return arg;
+  return read_file(arg);
+}
+
+// --tools FILE: a JSON array of tools, each {"name", "description", "parameters"}
+// or the OpenAI form {"type": "function", "function": {...}}. The CLI answers
+// every call with a stub that echoes its arguments, for testing.
+Result<std::vector<Tool>> load_tools(const std::string& path) {
+  ZHI_ASSIGN_OR_RETURN(std::string text, read_file(path));
+  const nlohmann::ordered_json doc = nlohmann::ordered_json::parse(text, nullptr, false);
+  if (!doc.is_array()) return invalid_argument(path + ": expected a JSON array of tools");
+  std::vector<Tool> tools;
+  for (size_t i = 0; i < doc.size(); ++i) {
+    const auto& entry = doc[i].contains("function") ? doc[i]["function"] : doc[i];
+    if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string())
+      return invalid_argument(path + ": tools[" + std::to_string(i) + "].name: expected a string");
+    Tool t;
+    t.name = entry["name"].get<std::string>();
+    if (entry.contains("description") && entry["description"].is_string()) t.description = entry["description"].get<std::string>();
+    if (entry.contains("parameters")) t.parameters = entry["parameters"].dump();
+    t.function = [name = t.name](std::string_view args) -> Expected<std::string> {
+      std::fprintf(stderr, "[tool %s called with %.*s]\n", name.c_str(), static_cast<int>(args.size()), args.data());
+      return "{\"echo\": " + std::string(args) + "}";
+    };
+    tools.push_back(std::move(t));
+  }
+  return tools;
+}
+
+// Structured output and tools go through the Session API (zhi/session.hpp).
+int run_session(const RunArgs& a, const std::string& prompt) {
+  ModelOptions mo;
+  mo.context_size = a.run.ctx;
+  mo.threads = a.run.threads;
+  mo.batch_size = a.run.batch;
+  mo.kv_cache_type = a.run.kv_type == "q8_0" ? KvCacheType::kQ8_0 : a.run.kv_type == "f32" ? KvCacheType::kF32 : KvCacheType::kF16;
+  auto model = Model::load(a.run.model, mo);
+  if (!model.ok()) return report(Status(StatusCode::kInvalidArgument, model.error().to_string()));
+  SessionOptions so;
+  so.instructions = a.system;
+  if (!a.tools_file.empty()) {
+    auto tools = load_tools(a.tools_file);
+    if (!tools.ok()) return report(tools.status());
+    so.tools = std::move(tools).value();
+  }
+  auto session = Session::create(model.value(), so);
+  if (!session.ok()) return report(Status(StatusCode::kInvalidArgument, session.error().to_string()));
+  const SamplerConfig sc = sampler_config(a.sampling);
+  GenerationOptions g;
+  g.greedy = sc.is_greedy();
+  if (!g.greedy) g.temperature = sc.temperature;
+  g.top_k = sc.top_k;
+  g.top_p = sc.top_p;
+  g.min_p = sc.min_p;
+  g.seed = sc.seed;
+  g.max_tokens = a.n_predict;
+  g.stop = a.stops;
+  if (!a.json_schema.empty()) {
+    auto schema = schema_text(a.json_schema);
+    if (!schema.ok()) return report(schema.status());
+    g.json_schema = schema.value();
+  }
+  auto r = session.value()->stream(prompt, g, [](const StreamDelta& d) {
+    std::fwrite(d.text.data(), 1, d.text.size(), stdout);
+    std::fflush(stdout);
+    return true;
+  });
+  std::fprintf(stdout, "\n");
+  if (!r.ok()) {
+    std::fprintf(stderr, "zhi: %s\n", r.error().to_string().c_str());
+    return kExitFailure;
+  }
+  const ResponseStats& s = r->stats;
+  std::fprintf(stderr,
+               "\nprompt: %lld tokens (%lld cached), first token %.1f ms | generation: %lld tokens, %.1f tokens/s | "
+               "tool calls: %d | stop: %s\n",
+               static_cast<long long>(s.prompt_tokens), static_cast<long long>(s.cached_tokens),
+               s.time_to_first_token_s * 1000.0, static_cast<long long>(s.generated_tokens),
+               s.generate_seconds > 0 ? s.generated_tokens / s.generate_seconds : 0.0, s.tool_calls,
+               finish_reason_name(s.finish_reason));
+  return 0;
+}
 
 int run_main(const RunArgs& a) {
   std::string prompt = a.prompt;
@@ -28,6 +117,7 @@ int run_main(const RunArgs& a) {
     prompt = text.value();
   }
   if (prompt.empty()) return report(invalid_argument("no prompt: give -p TEXT or -f FILE"));
+  if (!a.json_schema.empty() || !a.tools_file.empty()) return run_session(a, prompt);
   auto opts = context_options(a.run);
   if (!opts.ok()) return report(opts.status());
   auto lm = load_model(a.run.model);
@@ -87,6 +177,11 @@ Command add_run_command(CLI::App& app) {
   cmd->add_option("--system", a->system, "system prompt (with --chat)");
   cmd->add_option("--stop", a->stops, "stop when this text appears (repeatable)");
   cmd->add_flag("--verbose-prompt", a->verbose_prompt, "print the prompt's token ids to stderr");
+  cmd->add_option("--json-schema", a->json_schema,
+                  "answer with JSON valid against this JSON Schema (a file, or the schema text); implies --chat");
+  cmd->add_option("--tools", a->tools_file,
+                  "JSON file of tools the model may call (answered by a stub that echoes the arguments); implies --chat")
+      ->check(CLI::ExistingFile);
   return {cmd, [a] { return run_main(*a); }};
 }
 
