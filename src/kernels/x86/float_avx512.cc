@@ -60,6 +60,7 @@ void tile(const uint8_t* w, int64_t ws, const float* const* xs, int64_t n, float
     for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_ps();
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
+    if constexpr (T == 1) prefetch_slice(w + R * ws, R * ws, i / 16, n / 16);
     __m512 wv[R];
     for (int r = 0; r < R; ++r) wv[r] = L::load(w + r * ws, i);
     for (int t = 0; t < T; ++t) {

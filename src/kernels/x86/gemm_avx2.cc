@@ -86,6 +86,7 @@ void legacy_rows(const uint8_t* w, int64_t ws, const ActView& x, int64_t t, floa
   float summs[R];
   for (int r = 0; r < R; ++r) acc[r] = _mm256_setzero_ps(), summs[r] = 0.0f;
   for (int64_t b = 0; b < nb; ++b) {
+    prefetch_slice(w + R * ws, R * ws, b, nb);  // the next rows, during this pass
     const __m256i qv = _mm256_load_si256(reinterpret_cast<const __m256i*>(q + b * kQK));
     __m256i corr = _mm256_setzero_si256();
     if constexpr (T::kCodes == Codes::kOffset) corr = dot4_us(_mm256_set1_epi8(T::kOffset), qv);
@@ -127,6 +128,7 @@ void iq4_xs_rows(const uint8_t* w, int64_t ws, const ActView& x, int64_t t, floa
   __m256 acc[R];
   for (int r = 0; r < R; ++r) acc[r] = _mm256_setzero_ps();
   for (int64_t i = 0; i < nb; ++i) {
+    prefetch_slice(w + R * ws, R * ws, i, nb);
     for (int r = 0; r < R; ++r) {
       const BlockIq4Xs& blk = reinterpret_cast<const BlockIq4Xs*>(w + r * ws)[i];
       __m256i lanes = _mm256_setzero_si256();
@@ -289,6 +291,7 @@ void gemm_k(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t 
       const Block* b = reinterpret_cast<const Block*>(w + r * ws);
       float acc = 0.0f, acc_min = 0.0f;
       for (int64_t i = 0; i < nb; ++i) {
+        if (nt == 1) prefetch_slice(w + (r + 1) * ws, ws, i, nb);
         const KSums s = kSums(b[i], q + i * kQK_K, bsums + i * 16);
         acc = std::fma(static_cast<float>(s.isum), d8[i] * half_to_float(b[i].d), acc);
         if constexpr (kMin) acc_min = std::fma(static_cast<float>(s.msum), d8[i] * half_to_float(b[i].dmin), acc_min);
@@ -331,6 +334,7 @@ void float_rows(const uint8_t* w, int64_t ws, const float* xa, int64_t n, float*
   for (int r = 0; r < R; ++r) lo[r] = _mm256_setzero_ps(), hi[r] = _mm256_setzero_ps();
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
+    prefetch_slice(w + R * ws, R * ws, i / 16, n / 16);
     const __m256 x0 = _mm256_loadu_ps(xa + i), x1 = _mm256_loadu_ps(xa + i + 8);
     for (int r = 0; r < R; ++r) {
       lo[r] = _mm256_fmadd_ps(L::load(w + r * ws, i), x0, lo[r]);

@@ -193,6 +193,7 @@ void rows_tokens(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int
     float acc[T], acc_min[T];
     for (int t = 0; t < T; ++t) acc[t] = 0.0f, acc_min[t] = 0.0f;
     for (int64_t i = 0; i < nb; ++i) {
+      if constexpr (T == 1) prefetch_slice(w + (r + 1) * ws, ws, i, nb);
       Unpacked u;
       K::unpack(row[i], u);
       __m512i sv[4];

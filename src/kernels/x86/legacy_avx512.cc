@@ -214,6 +214,7 @@ void gemv_pairs(const uint8_t* w, int64_t ws, const ActView& x, int64_t t, const
   for (int p = 0; p < NP; ++p) acc[p] = _mm512_setzero_ps();
   for (int i = 0; i < 2 * NP; ++i) summs[i] = 0.0f;
   for (int64_t b = 0; b < nb; ++b) {
+    prefetch_slice(w + 2 * NP * ws, 2 * NP * ws, b, nb);  // the next rows, during this pass
     const __m128 vdx = _mm_set1_ps(dx[b]);
     const __m512i qb = _mm512_load_si512(q + 64 * b), ib = _mm512_load_si512(init + 64 * b);
     for (int p = 0; p < NP; ++p) {
