@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   nlohmann-json3-dev libcli11-dev libutf8proc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libvectorscan-dev libopencc-dev libopencc-data libsqlite3-dev
+  libvectorscan-dev libopencc-dev libopencc-data libsqlite3-dev libssl-dev
   nodejs npm
 )
 

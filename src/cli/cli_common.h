@@ -71,5 +71,7 @@ Command add_make_model_command(CLI::App& app);
 Command add_quantize_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
 Command add_moderate_command(CLI::App& app);
+Command add_label_command(CLI::App& app);
+Command add_audit_command(CLI::App& app);
 
 }  // namespace zhi::cli

@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
       add_run_command(app),      add_chat_command(app),       add_inspect_command(app),
       add_tokenize_command(app), add_logits_command(app),     add_template_command(app),
       add_make_model_command(app), add_quantize_command(app), add_bench_command(app),
-      add_moderate_command(app),
+      add_moderate_command(app), add_label_command(app), add_audit_command(app),
   };
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
