@@ -73,5 +73,6 @@ Command add_bench_command(CLI::App& app);
 Command add_moderate_command(CLI::App& app);
 Command add_label_command(CLI::App& app);
 Command add_audit_command(CLI::App& app);
+Command add_compliance_command(CLI::App& app);
 
 }  // namespace zhi::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
       add_tokenize_command(app), add_logits_command(app),     add_template_command(app),
       add_make_model_command(app), add_quantize_command(app), add_bench_command(app),
       add_moderate_command(app), add_label_command(app), add_audit_command(app),
+      add_compliance_command(app),
   };
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;
