@@ -33,6 +33,10 @@ using AttnScoresFn = void (*)(const ActView& q, const uint8_t* k, int64_t stride
 using AttnAccumFn = void (*)(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t head_dim,
                              float* out);
 
+// p[i] = f16(p[i]) widened back, round to nearest even (the reference rounds
+// attention probabilities this way before they meet an F16 V cache).
+using RoundF16Fn = void (*)(float* p, int64_t n);
+
 inline constexpr int kMaxGgmlTypeId = 31;
 
 struct KernelTable {
@@ -41,6 +45,7 @@ struct KernelTable {
   QuantizeActFn quantize[kMaxGgmlTypeId] = {};   // indexed by partner type id
   AttnScoresFn attn_scores[kMaxGgmlTypeId] = {}; // indexed by KV cache type id
   AttnAccumFn attn_accum[kMaxGgmlTypeId] = {};
+  RoundF16Fn round_f16 = nullptr;
 
   GemmFn gemm_for(GgmlType t) const { return gemm[static_cast<uint32_t>(t)]; }
   QuantizeActFn quantize_for(GgmlType t) const { return quantize[static_cast<uint32_t>(t)]; }

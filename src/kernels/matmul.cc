@@ -12,11 +12,15 @@
 namespace zhi {
 namespace {
 
-// Rows per task: a multiple of every kernel's row tile (4), enough to
-// amortise the hand-out through the pool's atomic counter (~50 ns against
-// ~1 µs of work per 16 Q8_0 rows of 896), and small enough that two threads
-// stay balanced on the 896-row matrices of the 0.5B model (56 tasks).
-constexpr int64_t kRowsPerTask = 16;
+// Rows per task, a multiple of every kernel's row tile (8 for decode, 4 for
+// prefill). Decode: 16 rows amortise the hand-out through the pool's atomic
+// counter (~50 ns against ~1 µs of work per 16 Q8_0 rows of 896) and keep two
+// threads balanced on the 896-row matrices of the 0.5B model (56 tasks).
+// Prefill: each task packs the batch's activations for its kernel once, so
+// tasks grow to 64 rows (14 tasks on those matrices) to amortise that.
+constexpr int64_t kRowsPerDecodeTask = 16;
+constexpr int64_t kRowsPerPrefillTask = 64;
+constexpr int64_t kPrefillTokens = 16;
 
 // Grows once to the largest matmul's activations and is reused, so the hot
 // loop does not allocate. One per calling thread: contexts on different
@@ -82,10 +86,11 @@ void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* out,
   const GemmFn gemm = k.gemm_for(w.type);
   const ActView acts = quantize_activations(k, partner, x, n_tokens, w.cols,
                                             scratch.get(n_tokens * act_row_bytes(partner, w.cols)), pool);
-  const int64_t n_tasks = (w.rows + kRowsPerTask - 1) / kRowsPerTask;
+  const int64_t rows_per_task = n_tokens >= kPrefillTokens ? kRowsPerPrefillTask : kRowsPerDecodeTask;
+  const int64_t n_tasks = (w.rows + rows_per_task - 1) / rows_per_task;
   pool.run(n_tasks, [&](int64_t task, int) {
-    const int64_t r0 = task * kRowsPerTask;
-    const int64_t nr = std::min(w.rows, r0 + kRowsPerTask) - r0;
+    const int64_t r0 = task * rows_per_task;
+    const int64_t nr = std::min(w.rows, r0 + rows_per_task) - r0;
     gemm(w.data + r0 * static_cast<int64_t>(w.row_bytes), static_cast<int64_t>(w.row_bytes), nr, acts, n_tokens,
          out + r0, w.rows);
   });

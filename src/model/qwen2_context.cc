@@ -197,10 +197,8 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
       sum += scores[j];
     }
     const float inv_sum = static_cast<float>(1.0 / sum);
-    for (int64_t j = 0; j < n_keys; ++j) {
-      const float p = scores[j] * inv_sum;
-      scores[j] = round_probs ? f16_to_f32(f32_to_f16(p)) : p;
-    }
+    for (int64_t j = 0; j < n_keys; ++j) scores[j] *= inv_sum;
+    if (round_probs) k.round_f16(scores, n_keys);
     std::fill(out, out + hd, 0.0f);
     accum_fn(scores, cache_.v_head(layer, kvh), stride, n_keys, hd, out);
   });

@@ -179,3 +179,26 @@ TEST(KernelTables, ActiveTableIsTheBestOrTheRequestedOne) {
 
 }  // namespace
 }  // namespace zhi
+
+namespace zhi {
+namespace {
+
+TEST(SimdRoundF16, MatchesScalarBitForBit) {
+  // Ties, subnormal results, overflow to infinity and ordinary values.
+  std::vector<float> base = testing::random_floats(1000, 4, 0.01f);
+  base.push_back(65520.0f);         // rounds to infinity
+  base.push_back(1.0f + 1.0f / 2048);  // a tie at 1
+  base.push_back(3.0e-6f);          // f16 subnormal
+  base.push_back(-1.0e-8f);         // rounds to -0
+  for (Isa isa : {Isa::kAvx2, Isa::kAvx512, Isa::kNeon}) {
+    const KernelTable* t = kernels_for(isa);
+    if (t == nullptr) continue;
+    auto want = base, got = base;
+    kernels_for(Isa::kScalar)->round_f16(want.data(), static_cast<int64_t>(want.size()));
+    t->round_f16(got.data(), static_cast<int64_t>(got.size()));
+    EXPECT_EQ(std::memcmp(want.data(), got.data(), want.size() * 4), 0) << isa_name(isa);
+  }
+}
+
+}  // namespace
+}  // namespace zhi

@@ -459,6 +459,12 @@ void quantize_f16(const float* x, int64_t cols, uint8_t* row) {
 
 // ---- attention ----
 
+void round_f16(float* p, int64_t n) {
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) vst1q_f32(p + i, vcvt_f32_f16(vcvt_f16_f32(vld1q_f32(p + i))));
+  for (; i < n; ++i) p[i] = f16_to_f32(f32_to_f16(p[i]));
+}
+
 template <class L>
 void scores(const ActView& q, const uint8_t* k, int64_t stride, int64_t n, float scale, float* s) {
   for (int64_t j = 0; j < n; ++j) s[j] = float_dot<L>(k + j * stride, q.f(0), q.cols) * scale;
@@ -508,6 +514,7 @@ void fill_neon_kernels(KernelTable& t) {
   t.attn_scores[static_cast<uint32_t>(GgmlType::kF32)] = scores<F32N>;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF16)] = accum<F16N>;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF32)] = accum<F32N>;
+  t.round_f16 = round_f16;
 }
 
 }  // namespace zhi

@@ -47,6 +47,10 @@ void attn_accum_q8_0(const float* p, const uint8_t* v, int64_t stride, int64_t n
   }
 }
 
+void round_f16(float* p, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) p[i] = f16_to_f32(f32_to_f16(p[i]));
+}
+
 template <GgmlType kType, scalar::VecDotFn kDot>
 void set_gemm(KernelTable& t) {
   t.gemm[static_cast<uint32_t>(kType)] = gemm_scalar<kDot>;
@@ -85,6 +89,7 @@ void fill_scalar_kernels(KernelTable& t) {
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF16)] = attn_accum_f16;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF32)] = attn_accum_f32;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kQ8_0)] = attn_accum_q8_0;
+  t.round_f16 = round_f16;
 }
 
 }  // namespace zhi

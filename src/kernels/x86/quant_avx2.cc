@@ -126,9 +126,17 @@ void quantize_f16(const float* x, int64_t cols, uint8_t* row) {
   }
 }
 
+void round_f16(float* p, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(p + i, _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_loadu_ps(p + i), _MM_FROUND_TO_NEAREST_INT)));
+  for (; i < n; ++i) p[i] = round_half(p[i]);
+}
+
 }  // namespace
 
 void fill_avx2_quantize(KernelTable& t) {
+  t.round_f16 = round_f16;
   t.quantize[static_cast<uint32_t>(GgmlType::kQ8_0)] = quantize_q8_0;
   t.quantize[static_cast<uint32_t>(GgmlType::kQ8_1)] = quantize_q8_1;
   t.quantize[static_cast<uint32_t>(GgmlType::kQ8_K)] = quantize_q8_k;
