@@ -40,8 +40,22 @@ struct GenerationOptions {
   // Text stops before the first of these. They apply to free text only, never
   // inside structured output or tool calls.
   std::vector<std::string> stop;
-  // A JSON Schema (the subset in docs/session.md): the answer is JSON that
-  // validates against it. Empty: free text.
+  // A JSON Schema: the answer is JSON that validates against it (decoding is
+  // constrained token by token, so it always does). Empty: free text.
+  //
+  // Supported: type (name or list), enum, const (beside type only), anyOf,
+  // $ref ("#" or "#/..." pointers, recursion allowed), $defs/definitions;
+  // object: properties, required, additionalProperties (true/false);
+  // array: items, minItems, maxItems; string: minLength, maxLength, format
+  // (date, time, date-time, uuid), pattern (literals, ., [...], [^...] with
+  // ASCII ranges, \d \w \s \D \W \S, escapes, groups, |, * + ? {n} {n,}
+  // {n,m}; matched in full); integer/number: minimum, maximum,
+  // exclusiveMinimum, exclusiveMaximum; annotations (title, description,
+  // default, examples, $schema, $id, $comment, deprecated, readOnly,
+  // writeOnly). Anything else is a kInvalidSchema error naming it.
+  // Output choices: properties in schema order, no undeclared properties,
+  // integers of at most 15 digits when unbounded, numbers without exponent
+  // and with at most 6 decimals, February days 01-28, bounded whitespace.
   std::string json_schema;
   ToolChoice tool_choice = ToolChoice::kAuto;
   int max_tool_rounds = 4;  // model turns that may call tools before it must answer

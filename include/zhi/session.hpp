@@ -34,6 +34,11 @@ struct SessionOptions {
   std::string instructions;  // the system prompt; empty: the model's default
   std::vector<Tool> tools;
   GuardrailHook guardrail;
+  // Speculative decoding: a smaller model with the same vocabulary proposes
+  // `draft_tokens` tokens per step for greedy free-text answers. The text is
+  // identical to greedy decoding without it.
+  std::shared_ptr<Model> draft_model;
+  int draft_tokens = 4;
 };
 
 enum class FinishReason { kEndOfTurn, kStopString, kMaxTokens };
@@ -50,6 +55,8 @@ struct ResponseStats {
   double time_to_first_token_s = 0;  // request start to the first generated token
   double prompt_seconds = 0;
   double generate_seconds = 0;
+  int64_t draft_proposed = 0;  // speculative decoding: tokens the draft model proposed
+  int64_t draft_accepted = 0;  // ... and the target kept
   FinishReason finish_reason = FinishReason::kEndOfTurn;
 };
 

@@ -35,6 +35,8 @@ Expected<SessionOptions> session_options(const zhi_session_options* in) {
     };
     s.tools.push_back(std::move(tool));
   }
+  if (o.draft_model != nullptr) s.draft_model = o.draft_model->model;
+  s.draft_tokens = o.draft_tokens;
   if (o.guardrail != nullptr) {
     const zhi_guardrail_fn fn = o.guardrail;
     void* user = o.guardrail_user_data;
@@ -88,6 +90,8 @@ void write_stats(const ResponseStats& s, zhi_response_stats* out) {
   out->time_to_first_token_s = s.time_to_first_token_s;
   out->prompt_seconds = s.prompt_seconds;
   out->generate_seconds = s.generate_seconds;
+  out->draft_proposed = s.draft_proposed;
+  out->draft_accepted = s.draft_accepted;
 }
 
 Error run(zhi_session* session, const char* prompt, const zhi_generation_options* options, zhi_delta_fn on_delta,
@@ -137,6 +141,7 @@ void zhi_session_options_init(zhi_session_options* options) {
   if (options == nullptr) return;
   *options = zhi_session_options{};
   options->struct_size = sizeof(zhi_session_options);
+  options->draft_tokens = zhi::SessionOptions{}.draft_tokens;
 }
 
 void zhi_generation_options_init(zhi_generation_options* options) {

@@ -21,6 +21,8 @@ struct RunArgs {
   bool verbose_prompt = false;
   std::string json_schema;  // FILE or inline JSON
   std::string tools_file;
+  std::string draft;  // speculative decoding draft model
+  int draft_tokens = 4;
 };
 
 // --json-schema takes a file or the schema itself.
@@ -71,6 +73,12 @@ int run_session(const RunArgs& a, const std::string& prompt) {
     if (!tools.ok()) return report(tools.status());
     so.tools = std::move(tools).value();
   }
+  if (!a.draft.empty()) {
+    auto draft = Model::load(a.draft, mo);
+    if (!draft.ok()) return report(Status(StatusCode::kInvalidArgument, "--draft: " + draft.error().to_string()));
+    so.draft_model = draft.value();
+    so.draft_tokens = a.draft_tokens;
+  }
   auto session = Session::create(model.value(), so);
   if (!session.ok()) return report(Status(StatusCode::kInvalidArgument, session.error().to_string()));
   const SamplerConfig sc = sampler_config(a.sampling);
@@ -101,10 +109,11 @@ int run_session(const RunArgs& a, const std::string& prompt) {
   const ResponseStats& s = r->stats;
   std::fprintf(stderr,
                "\nprompt: %lld tokens (%lld cached), first token %.1f ms | generation: %lld tokens, %.1f tokens/s | "
-               "tool calls: %d | stop: %s\n",
+               "tool calls: %d | draft accepted %lld/%lld | stop: %s\n",
                static_cast<long long>(s.prompt_tokens), static_cast<long long>(s.cached_tokens),
                s.time_to_first_token_s * 1000.0, static_cast<long long>(s.generated_tokens),
                s.generate_seconds > 0 ? s.generated_tokens / s.generate_seconds : 0.0, s.tool_calls,
+               static_cast<long long>(s.draft_accepted), static_cast<long long>(s.draft_proposed),
                finish_reason_name(s.finish_reason));
   return 0;
 }
@@ -117,7 +126,7 @@ int run_main(const RunArgs& a) {
     prompt = text.value();
   }
   if (prompt.empty()) return report(invalid_argument("no prompt: give -p TEXT or -f FILE"));
-  if (!a.json_schema.empty() || !a.tools_file.empty()) return run_session(a, prompt);
+  if (!a.json_schema.empty() || !a.tools_file.empty() || !a.draft.empty()) return run_session(a, prompt);
   auto opts = context_options(a.run);
   if (!opts.ok()) return report(opts.status());
   auto lm = load_model(a.run.model);
@@ -182,6 +191,10 @@ Command add_run_command(CLI::App& app) {
   cmd->add_option("--tools", a->tools_file,
                   "JSON file of tools the model may call (answered by a stub that echoes the arguments); implies --chat")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--draft", a->draft,
+                  "draft model (same vocabulary) for speculative decoding of greedy answers; implies --chat")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--draft-tokens", a->draft_tokens, "tokens the draft proposes per step")->check(CLI::Range(1, 64));
   return {cmd, [a] { return run_main(*a); }};
 }
 

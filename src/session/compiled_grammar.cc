@@ -116,10 +116,10 @@ int32_t CompiledGrammar::next(int32_t state, uint8_t byte) {
   return id;
 }
 
-const std::vector<uint64_t>& CompiledGrammar::mask(int32_t state, const TokenTrie& trie) {
+std::shared_ptr<const std::vector<uint64_t>> CompiledGrammar::mask(int32_t state, const TokenTrie& trie) {
   if (masks_[state]) {
     ++counters_.mask_hits;
-    return *masks_[state];
+    return masks_[state];
   }
   ++counters_.mask_misses;
   auto bits = std::make_shared<std::vector<uint64_t>>(trie.mask_words(), 0);
@@ -142,8 +142,8 @@ const std::vector<uint64_t>& CompiledGrammar::mask(int32_t state, const TokenTri
     ++i;
   }
   mask_bytes_ += bits->size() * sizeof(uint64_t);
-  masks_[state] = std::move(bits);
-  return *masks_[state];
+  masks_[state] = bits;
+  return bits;
 }
 
 void CompiledGrammar::trim_if_large() {

@@ -52,8 +52,9 @@ class CompiledGrammar {
   bool can_continue(int32_t state) const { return has_bytes_[state]; }
   const GrammarStackSet& stacks(int32_t state) const { return sets_[state]; }
   size_t state_count() const { return sets_.size(); }
-  // The allowed-token bitmask of `state` over trie's tokens (cached).
-  const std::vector<uint64_t>& mask(int32_t state, const TokenTrie& trie);
+  // The allowed-token bitmask of `state` over trie's tokens (cached; the
+  // pointer stays valid after a trim).
+  std::shared_ptr<const std::vector<uint64_t>> mask(int32_t state, const TokenTrie& trie);
   // Drops states and masks when they outgrow their budget. Call only between
   // uses of state ids (the next use re-interns).
   void trim_if_large();

@@ -30,15 +30,12 @@ int32_t GrammarMatcher::current_locked() {
   return state_;
 }
 
-void GrammarMatcher::fill_mask(std::vector<uint64_t>& bits) {
+std::shared_ptr<const std::vector<uint64_t>> GrammarMatcher::mask() {
   std::lock_guard<std::mutex> lock(grammar_->mutex());
   grammar_->trim_if_large();
   const int32_t s = current_locked();
-  if (s == CompiledGrammar::kDead) {
-    bits.assign(trie_->mask_words(), 0);
-    return;
-  }
-  bits = grammar_->mask(s, *trie_);
+  if (s == CompiledGrammar::kDead) return std::make_shared<const std::vector<uint64_t>>(trie_->mask_words(), 0);
+  return grammar_->mask(s, *trie_);
 }
 
 bool GrammarMatcher::accept_token(int32_t id) {

@@ -18,8 +18,8 @@ class GrammarMatcher {
   GrammarMatcher(std::shared_ptr<CompiledGrammar> grammar, const TokenTrie& trie);
 
   void reset();
-  // Sets `bits` (trie.mask_words() words) to the tokens allowed next.
-  void fill_mask(std::vector<uint64_t>& bits);
+  // The tokens allowed next: trie.mask_words() words, bit i for token i.
+  std::shared_ptr<const std::vector<uint64_t>> mask();
   // Advances over the token's bytes; false (and no change) when the grammar
   // rejects them. Tokens outside the trie are always rejected.
   bool accept_token(int32_t id);

@@ -7,6 +7,7 @@
 #include "session/grammar_matcher.h"
 #include "session/prefix_cache.h"
 #include "session/stop_matcher.h"
+#include "session/token_mask.h"
 #include "session/tool_grammar.h"
 #include "tokenizer/stream_decoder.h"
 
@@ -23,23 +24,6 @@ Error context_full(const Qwen2Context& ctx) {
   return Error::context_window_exceeded(ctx.n_ctx() + 1, ctx.n_ctx(),
                                         "the answer did not finish within the context window of " +
                                             std::to_string(ctx.n_ctx()) + " tokens");
-}
-
-// out[i] = logits[i] where bits has i, else -inf. Returns whether any survived.
-bool apply_mask(const float* logits, const std::vector<uint64_t>& bits, int64_t n_vocab, float* out) {
-  std::fill(out, out + n_vocab, kBanned);
-  bool any = false;
-  for (size_t w = 0; w < bits.size(); ++w) {
-    uint64_t word = bits[w];
-    any = any || word != 0;
-    while (word) {
-      const int bit = __builtin_ctzll(word);
-      const int64_t id = static_cast<int64_t>(w) * 64 + bit;
-      if (id < n_vocab) out[id] = logits[id];
-      word &= word - 1;
-    }
-  }
-  return any;
 }
 
 }  // namespace
@@ -85,7 +69,6 @@ Expected<TurnResult> run_turn(const TurnSetup& s) {
   int64_t answer_tokens = 0;
   std::string body;
   std::vector<float> masked(static_cast<size_t>(n_vocab));
-  std::vector<uint64_t> bits;
 
   auto emit = [&](const std::string& text) -> Error {
     if (text.empty()) return {};
@@ -110,6 +93,7 @@ Expected<TurnResult> run_turn(const TurnSetup& s) {
         return Error(ErrorCode::kDecodingFailure, "max_tokens (" + std::to_string(s.max_tokens) +
                                                       ") ran out before the structured output was complete");
       r.finish = FinishReason::kMaxTokens;
+      if (phase == Phase::kAnswer) ZHI_RETURN_IF_API_ERROR(flush_answer());
       break;
     }
     const float* logits = ctx.logits();
@@ -123,8 +107,7 @@ Expected<TurnResult> run_turn(const TurnSetup& s) {
       if (close_id >= 0) masked[close_id] = kBanned;
       if (open_id >= 0 && !(s.tool_grammar && s.allow_tool_calls)) masked[open_id] = kBanned;
     } else if (phase == Phase::kAnswer) {
-      answer->fill_mask(bits);
-      any = apply_mask(logits, bits, n_vocab, masked.data());
+      any = apply_token_mask(logits, *answer->mask(), n_vocab, masked.data());
       if (answer->complete()) {
         for (int32_t id : lm.end_of_generation) allow(id);
         any = true;
@@ -138,8 +121,7 @@ Expected<TurnResult> run_turn(const TurnSetup& s) {
         std::fill(masked.begin(), masked.end(), kBanned);
         allow(close_id);
       } else {
-        tool_body->fill_mask(bits);
-        any = apply_mask(logits, bits, n_vocab, masked.data());
+        any = apply_token_mask(logits, *tool_body->mask(), n_vocab, masked.data());
       }
     } else {  // after tool calls: another call, or the end of the turn
       std::fill(masked.begin(), masked.end(), kBanned);

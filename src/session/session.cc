@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +13,7 @@
 #include "session/json_schema_grammar.h"
 #include "session/model_impl.h"
 #include "session/response_turn.h"
+#include "session/speculative.h"
 #include "session/tool_grammar.h"
 #include "session/transcript_messages.h"
 
@@ -58,6 +60,19 @@ Error check_entries(const std::vector<TranscriptEntry>& entries) {
 }
 
 Json tool_error_json(const std::string& message) { return Json{{"error", message}}; }
+
+// Speculation needs the draft to speak the target's vocabulary, id for id.
+Error check_draft(const Model& target, const Model& draft) {
+  const Tokenizer& a = *target.impl().loaded().tokenizer;
+  const Tokenizer& b = *draft.impl().loaded().tokenizer;
+  if (a.n_vocab() != b.n_vocab() || target.vocab_size() != draft.vocab_size())
+    return invalid_argument_error("draft_model: its vocabulary (" + std::to_string(b.n_vocab()) +
+                                  " tokens) differs from the model's (" + std::to_string(a.n_vocab()) + ")");
+  for (int32_t id = 0; id < a.n_vocab(); ++id)
+    if (a.token_bytes(id) != b.token_bytes(id))
+      return invalid_argument_error("draft_model: token " + std::to_string(id) + " differs from the model's");
+  return {};
+}
 
 }  // namespace
 
@@ -226,6 +241,9 @@ Expected<Response> SessionImpl::run(std::string_view prompt, const GenerationOpt
   st.rounds = 0;
   Lease lease(m);
   std::vector<int32_t>& evaluated = lease.entry.tokens;
+  const bool speculate = options_.draft_model && options_.draft_tokens > 0 && options.greedy && !answer_grammar;
+  std::optional<Lease> draft_lease;
+  if (speculate) draft_lease.emplace(options_.draft_model->impl());
   std::string content;
   auto emit = [&](std::string_view text) -> Error {
     const size_t before = content.size();
@@ -270,7 +288,25 @@ Expected<Response> SessionImpl::run(std::string_view prompt, const GenerationOpt
     setup.cancel = &cancel_;
     setup.emit = emit;
     const auto t_gen = Clock::now();
-    auto turn = run_turn(setup);
+    Expected<TurnResult> turn = Error(ErrorCode::kInternal, "no turn ran");
+    if (speculate && !setup.allow_tool_calls) {
+      ModelImpl& dm = options_.draft_model->impl();
+      if (!draft_lease->entry.ctx) {
+        int64_t unused = 0;
+        auto entry = dm.acquire(*tokens, &unused);
+        if (!entry.ok()) return entry.error();
+        draft_lease->entry = std::move(entry).value();
+      }
+      auto dn = sync_prompt(*draft_lease->entry.ctx, draft_lease->entry.tokens, *tokens, dm.options().batch_size, &cancel_);
+      if (!dn.ok()) return dn.error();
+      DraftSetup draft{draft_lease->entry.ctx.get(), &draft_lease->entry.tokens, options_.draft_tokens};
+      DraftStats ds;
+      turn = run_speculative_turn(setup, draft, &ds);
+      st.draft_proposed += ds.proposed;
+      st.draft_accepted += ds.accepted;
+    } else {
+      turn = run_turn(setup);
+    }
     if (!turn.ok()) return turn.error();
     st.generate_seconds += seconds(Clock::now() - t_gen);
     if (turn->first_token && st.time_to_first_token_s == 0) st.time_to_first_token_s = seconds(*turn->first_token - t_start);
@@ -348,6 +384,9 @@ Expected<std::unique_ptr<Session>> Session::restore(std::shared_ptr<Model> model
   if (!options.instructions.empty())
     return invalid_argument_error("instructions: a restored session takes its instructions from the transcript");
   ZHI_RETURN_IF_API_ERROR(check_entries(transcript.entries));
+  if (options.draft_model) ZHI_RETURN_IF_API_ERROR(check_draft(*model, *options.draft_model));
+  if (options.draft_tokens < 0 || options.draft_tokens > 64)
+    return invalid_argument_error("draft_tokens: must be in [0, 64], got " + std::to_string(options.draft_tokens));
   std::shared_ptr<CompiledGrammar> tool_grammar;
   if (!options.tools.empty()) {
     auto g = model->impl().grammars().get(tool_set_key(options.tools), [&] { return tool_call_grammar(options.tools); });

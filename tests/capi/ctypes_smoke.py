@@ -126,6 +126,20 @@ def main():
     st = lib.zhi_session_respond(s_guard, b"hi", None, None, None)
     assert st == Z.GUARDRAIL_VIOLATION and b"prompts are closed" in lib.zhi_last_error(), st
 
+    # Speculative decoding (the model drafts for itself): same greedy text.
+    so = Z.SessionOptions()
+    lib.zhi_session_options_init(C.byref(so))
+    so.draft_model = model
+    so.draft_tokens = 3
+    s_spec = C.c_void_p()
+    z.check(lib.zhi_session_create(model, C.byref(so), C.byref(s_spec)))
+    s_plain, _ = z.session(model)
+    greedy = z.options(greedy=1, max_tokens=24, tool_choice=1)
+    spec_text, spec_stats = z.respond(s_spec, "draft", greedy)
+    plain_text, _ = z.respond(s_plain, "draft", greedy)
+    assert spec_text == plain_text, (spec_text, plain_text)
+    assert spec_stats.draft_proposed > 0 and spec_stats.draft_accepted == spec_stats.draft_proposed
+
     # Prewarm, transcript, restore.
     z.check(lib.zhi_session_prewarm(session, b"prefix"))
     tj = C.c_void_p()
@@ -148,7 +162,7 @@ def main():
     bad = Z.GenerationOptions()
     assert lib.zhi_session_respond(session, b"x", C.byref(bad), None, None) == Z.INVALID_ARGUMENT
 
-    for s in (restored, s_guard, s_small, session):
+    for s in (restored, s_guard, s_small, session, s_spec, s_plain):
         lib.zhi_session_free(s)
     for mm in (small, model):
         lib.zhi_model_free(mm)

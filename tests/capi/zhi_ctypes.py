@@ -30,7 +30,8 @@ class Tool(C.Structure):
 
 class SessionOptions(C.Structure):
     _fields_ = [("struct_size", C.c_uint32), ("instructions", C.c_char_p), ("tools", C.POINTER(Tool)),
-                ("n_tools", C.c_size_t), ("guardrail", GUARDRAIL_FN), ("guardrail_user_data", C.c_void_p)]
+                ("n_tools", C.c_size_t), ("guardrail", GUARDRAIL_FN), ("guardrail_user_data", C.c_void_p),
+                ("draft_model", C.c_void_p), ("draft_tokens", C.c_int32)]
 
 
 class GenerationOptions(C.Structure):
@@ -44,7 +45,8 @@ class ResponseStats(C.Structure):
     _fields_ = [("prompt_tokens", C.c_int64), ("cached_tokens", C.c_int64), ("evaluated_tokens", C.c_int64),
                 ("generated_tokens", C.c_int64), ("prefix_cache_hit", C.c_int32), ("tool_calls", C.c_int32),
                 ("rounds", C.c_int32), ("finish_reason", C.c_int32), ("time_to_first_token_s", C.c_double),
-                ("prompt_seconds", C.c_double), ("generate_seconds", C.c_double)]
+                ("prompt_seconds", C.c_double), ("generate_seconds", C.c_double), ("draft_proposed", C.c_int64),
+                ("draft_accepted", C.c_int64)]
 
 
 class PrefixCacheStats(C.Structure):

@@ -8,20 +8,31 @@
 
 namespace zhi::testing {
 
+namespace {
+
+std::string write_tiny(const std::string& name, uint64_t seed) {
+  const std::string p = temp_dir() + "/" + name;
+  SyntheticModelOptions o;
+  o.shape = find_qwen2_shape("tiny").value();
+  o.preset = Preset::kQ8_0;
+  o.seed = seed;
+  o.n_threads = 1;
+  const VocabData vocab = synthetic_qwen_vocab(static_cast<int32_t>(o.shape.n_vocab));
+  o.add_vocab = [&](GgufWriter& w) { add_vocab_metadata(vocab, w); };
+  Status s = write_synthetic_model(o, p);
+  EXPECT_TRUE(s.ok()) << s.to_string();
+  return p;
+}
+
+}  // namespace
+
 const std::string& tiny_model_path() {
-  static const std::string path = [] {
-    const std::string p = temp_dir() + "/session-tiny-q8.gguf";
-    SyntheticModelOptions o;
-    o.shape = find_qwen2_shape("tiny").value();
-    o.preset = Preset::kQ8_0;
-    o.seed = 1;
-    o.n_threads = 1;
-    const VocabData vocab = synthetic_qwen_vocab(static_cast<int32_t>(o.shape.n_vocab));
-    o.add_vocab = [&](GgufWriter& w) { add_vocab_metadata(vocab, w); };
-    Status s = write_synthetic_model(o, p);
-    EXPECT_TRUE(s.ok()) << s.to_string();
-    return p;
-  }();
+  static const std::string path = write_tiny("session-tiny-q8.gguf", 1);
+  return path;
+}
+
+const std::string& tiny_draft_model_path() {
+  static const std::string path = write_tiny("session-tiny-draft-q8.gguf", 2);
   return path;
 }
 

@@ -12,8 +12,16 @@
 namespace zhi::testing {
 
 const std::string& tiny_model_path();
+// Another tiny model, same vocabulary, different random weights (a draft model).
+const std::string& tiny_draft_model_path();
 // Loaded with `context_size` tokens and single-threaded contexts (tests run in parallel).
 std::shared_ptr<Model> tiny_model(int64_t context_size = 512, int prefix_cache_entries = 8);
+
+inline SessionOptions with_tools(std::vector<Tool> tools) {
+  SessionOptions o;
+  o.tools = std::move(tools);
+  return o;
+}
 
 inline SessionOptions with_instructions(std::string text) {
   SessionOptions o;

@@ -87,7 +87,7 @@ TEST(ToolCalling, RequiredCallRunsTheToolWithValidArguments) {
   EXPECT_EQ(t.entries.back().role, Role::kAssistant);
   EXPECT_TRUE(t.entries.back().tool_calls.empty());
   // The transcript with tool calls restores and renders.
-  auto restored = Session::restore(model, *Transcript::from_json(t.to_json()), SessionOptions{"", {rec.weather()}, {}});
+  auto restored = Session::restore(model, *Transcript::from_json(t.to_json()), testing::with_tools({rec.weather()}));
   ASSERT_TRUE(restored.ok()) << restored.error().to_string();
   GenerationOptions g2 = sampled(6);
   g2.max_tokens = 8;
@@ -98,7 +98,7 @@ TEST(ToolCalling, RequiredCallRunsTheToolWithValidArguments) {
 TEST(ToolCalling, RoundsAreBounded) {
   auto model = testing::tiny_model(2048);
   Recorder rec;
-  auto s = Session::create(model, SessionOptions{"", {rec.weather()}, {}});
+  auto s = Session::create(model, testing::with_tools({rec.weather()}));
   ASSERT_TRUE(s.ok());
   GenerationOptions g = sampled(9);
   g.tool_choice = ToolChoice::kRequired;
@@ -121,7 +121,7 @@ TEST(ToolCalling, ParallelCallsInOneTurn) {
   auto model = testing::tiny_model(2048);
   for (uint64_t seed = 1; seed < 40; ++seed) {
     Recorder rec;
-    auto s = Session::create(model, SessionOptions{"", {rec.weather()}, {}});
+    auto s = Session::create(model, testing::with_tools({rec.weather()}));
     ASSERT_TRUE(s.ok());
     GenerationOptions g = sampled(seed);
     g.max_tokens = 200;
@@ -149,7 +149,7 @@ TEST(ToolCalling, ToolErrorsGoBackToTheModel) {
   Tool throwing{"explode", "Throws", "", [](std::string_view) -> Expected<std::string> { throw std::runtime_error("boom"); }};
   bool saw_error = false, saw_throw = false;
   for (uint64_t seed = 1; seed < 30 && !(saw_error && saw_throw); ++seed) {
-    auto s = Session::create(model, SessionOptions{"", {failing, throwing}, {}});
+    auto s = Session::create(model, testing::with_tools({failing, throwing}));
     ASSERT_TRUE(s.ok()) << s.error().to_string();
     GenerationOptions g = sampled(seed);
     g.max_tokens = 200;
@@ -174,11 +174,11 @@ TEST(ToolCalling, ToolErrorsGoBackToTheModel) {
 
 TEST(ToolCalling, BadToolsAreRejectedAtCreation) {
   auto model = testing::tiny_model();
-  auto bad_name = Session::create(model, SessionOptions{"", {Tool{"has space", "", "", {}}}, {}});
+  auto bad_name = Session::create(model, testing::with_tools({Tool{"has space", "", "", {}}}));
   EXPECT_EQ(bad_name.error().code(), ErrorCode::kInvalidArgument);
-  auto dup = Session::create(model, SessionOptions{"", {Tool{"a", "", "", {}}, Tool{"a", "", "", {}}}, {}});
+  auto dup = Session::create(model, testing::with_tools({Tool{"a", "", "", {}}, Tool{"a", "", "", {}}}));
   EXPECT_EQ(dup.error().code(), ErrorCode::kInvalidArgument);
-  auto bad_schema = Session::create(model, SessionOptions{"", {Tool{"a", "", R"({"type": "object", "not": {}})", {}}}, {}});
+  auto bad_schema = Session::create(model, testing::with_tools({Tool{"a", "", R"({"type": "object", "not": {}})", {}}}));
   ASSERT_FALSE(bad_schema.ok());
   EXPECT_EQ(bad_schema.error().code(), ErrorCode::kInvalidSchema);
   EXPECT_NE(bad_schema.error().message().find("'not'"), std::string::npos) << bad_schema.error().message();
