@@ -15,6 +15,9 @@ bool is_latin_letter(char32_t cp) { return (cp >= 'a' && cp <= 'z') || (cp >= 'A
 }  // namespace
 
 std::string detect_language(std::string_view text, std::string_view fallback) {
+  // The opening of a message shows its language; a long document need not be read through.
+  constexpr size_t kPrefix = 4096;
+  text = text.substr(0, kPrefix);
   size_t han = 0, words = 0;
   bool in_word = false;
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());

@@ -8,7 +8,8 @@
 
 namespace zhi::compliance {
 
-// "zh-CN" or "en"; `fallback` when the text has neither script.
+// "zh-CN" or "en"; `fallback` when the text has neither script. Reads the
+// first 4 KiB only.
 std::string detect_language(std::string_view text, std::string_view fallback);
 
 }  // namespace zhi::compliance

@@ -22,6 +22,22 @@ struct MatchRules {
   // wait to see whether an allow term covers them; the rest are final at once.
   std::vector<uint8_t> allow_coverable;
 
+  // Per BMP code point, which sets have a term ending with it (kEnds* bits):
+  // one load decides whether a word character needs any probing at all.
+  static constexpr uint8_t kEndsAllow = 1, kEndsAnywhere = 2, kEndsWord = 4;
+  std::vector<uint8_t> ends;
+  void build_ends() {
+    ends.assign(0x10000, 0);
+    for (char32_t c = 0; c < 0x10000; ++c) {
+      ends[c] = static_cast<uint8_t>((allow.may_end_with(c) ? kEndsAllow : 0) |
+                                     (anywhere.may_end_with(c) ? kEndsAnywhere : 0) |
+                                     (word.may_end_with(c) ? kEndsWord : 0));
+    }
+  }
+  uint8_t ends_of(char32_t c) const {
+    return c < 0x10000 ? ends[c] : static_cast<uint8_t>(kEndsAllow | kEndsAnywhere | kEndsWord);
+  }
+
   // Noise allowed between two characters of a term ("敏**感" is 2).
   uint32_t max_gap = 3;
   // Noise that ends a clause (，。！？ newline): a term never spans it.

@@ -63,6 +63,39 @@ Status Scanner::finish() {
   return Status();
 }
 
+void Scanner::noise_char(const FoldedChar& f) {
+  if (word_end_pending_) end_of_word();
+  if (gap_ < 255) ++gap_;
+  if (f.space) gap_flags_ |= SkelChar::kGapSpace;
+  if (r_->is_breaker(f.cp)) gap_flags_ |= SkelChar::kGapBreaker;
+}
+
+void Scanner::word_char(const FoldedChar& f, uint64_t begin, uint32_t len) {
+  if (word_end_pending_) {
+    // Letters of one word continue it; anything else ends the previous word.
+    if (!(w_.at(w_.count() - 1).alpha() && f.alpha)) {
+      end_of_word();
+    } else {
+      word_end_pending_ = false;
+    }
+  }
+  w_.push(SkelChar{f.cp, static_cast<uint8_t>(gap_),
+                   static_cast<uint8_t>(gap_flags_ | (f.alpha ? SkelChar::kAlphaChar : 0)),
+                   static_cast<uint16_t>(len), begin});
+  const uint64_t j = w_.count() - 1;
+  if ((gap_flags_ & SkelChar::kGapBreaker) || gap_ > r_->max_gap)
+    barrier_ = j;  // no match reaches back past here
+  if (!f.alpha) after_cjk_ = j + 1;
+  gap_ = 0;
+  gap_flags_ = 0;
+  // The one-load "ends" test stays inline; probing is out of line.
+  const uint8_t ends = r_->ends_of(f.cp);
+  if (ends & MatchRules::kEndsAllow) probe_allow(j);
+  if (ends & MatchRules::kEndsAnywhere) probe_anywhere(j);
+  word_end_pending_ = (ends & MatchRules::kEndsWord) != 0;
+  if (!pending_.empty()) settle(false);
+}
+
 void Scanner::process(const unsigned char* p, size_t n) {
   const uint32_t* bmp = r_->table->bmp();
   size_t i = 0;
@@ -125,38 +158,6 @@ void Scanner::code_point(char32_t cp, uint64_t begin, uint32_t len) {
       noise_char(out[k]);
     }
   }
-}
-
-void Scanner::noise_char(const FoldedChar& f) {
-  if (word_end_pending_) end_of_word();
-  if (gap_ < 255) ++gap_;
-  if (f.space) gap_flags_ |= SkelChar::kGapSpace;
-  if (r_->is_breaker(f.cp)) gap_flags_ |= SkelChar::kGapBreaker;
-}
-
-void Scanner::word_char(const FoldedChar& f, uint64_t begin, uint32_t len) {
-  if (word_end_pending_) {
-    // Letters of one word continue it; anything else ends the previous word.
-    if (!(w_.at(w_.count() - 1).alpha() && f.alpha)) {
-      end_of_word();
-    } else {
-      word_end_pending_ = false;
-    }
-  }
-  w_.push(SkelChar{f.cp, static_cast<uint8_t>(gap_),
-                   static_cast<uint8_t>(gap_flags_ | (f.alpha ? SkelChar::kAlphaChar : 0)),
-                   static_cast<uint16_t>(len), begin});
-  const uint64_t j = w_.count() - 1;
-  if ((gap_flags_ & SkelChar::kGapBreaker) || gap_ > r_->max_gap)
-    barrier_ = j;  // no match reaches back past here
-  if (!f.alpha) after_cjk_ = j + 1;
-  gap_ = 0;
-  gap_flags_ = 0;
-  // The cheap may_end_with tests stay inline; probing is out of line.
-  if (r_->allow.may_end_with(f.cp)) probe_allow(j);
-  if (r_->anywhere.may_end_with(f.cp)) probe_anywhere(j);
-  word_end_pending_ = r_->word.may_end_with(f.cp);
-  if (!pending_.empty()) settle(false);
 }
 
 void Scanner::probe_allow(uint64_t j) {

@@ -67,8 +67,8 @@ class Scanner {
   void process(const unsigned char* p, size_t n);
   void code_point(char32_t cp, uint64_t begin, uint32_t len);
   void fold_out(char32_t folded, uint64_t begin, uint32_t len);
-  void word_char(const FoldedChar& f, uint64_t begin, uint32_t len);
-  void noise_char(const FoldedChar& f);
+  [[gnu::always_inline]] inline void word_char(const FoldedChar& f, uint64_t begin, uint32_t len);
+  [[gnu::always_inline]] inline void noise_char(const FoldedChar& f);
   void end_of_word();  // the last word character ends a word: probe whole-word terms
   void probe_allow(uint64_t j);
   void probe_anywhere(uint64_t j);
