@@ -1,6 +1,7 @@
 #include "session/compiled_grammar.h"
 
 #include <algorithm>
+#include <map>
 
 #include "session/token_trie.h"
 
@@ -28,7 +29,17 @@ std::string key_of(const GrammarStackSet& set) {
 
 }  // namespace
 
-CompiledGrammar::CompiledGrammar(Grammar grammar) : grammar_(std::move(grammar)) {}
+CompiledGrammar::CompiledGrammar(Grammar grammar) : grammar_(std::move(grammar)) {
+  // A byte's signature is which byte sets hold it; equal signatures, one class.
+  std::map<std::vector<bool>, uint8_t> classes;
+  for (int b = 0; b < 256; ++b) {
+    std::vector<bool> signature(grammar_.byte_set_count());
+    for (uint32_t i = 0; i < signature.size(); ++i) signature[i] = grammar_.byte_set(i).has(static_cast<uint8_t>(b));
+    auto [it, added] = classes.emplace(std::move(signature), static_cast<uint8_t>(class_byte_.size()));
+    if (added) class_byte_.push_back(static_cast<uint8_t>(b));
+    byte_class_[b] = it->second;
+  }
+}
 
 void CompiledGrammar::expand(GrammarStack& stack, GrammarStackSet& out, int depth) const {
   if (stack.size() > kMaxStackDepth || depth > static_cast<int>(kMaxStackDepth)) return;
@@ -122,14 +133,19 @@ std::shared_ptr<const std::vector<uint64_t>> CompiledGrammar::mask(int32_t state
     return masks_[state];
   }
   ++counters_.mask_misses;
-  auto bits = std::make_shared<std::vector<uint64_t>>(trie.mask_words(), 0);
-  const auto& nodes = trie.nodes();
-  const auto& tokens = trie.node_tokens();
-  walk_states_.assign(static_cast<size_t>(trie.max_depth()) + 1, kDead);
+  if (class_trie_source_ != &trie) {
+    class_trie_ = std::make_unique<TokenTrie>(trie, byte_class_);
+    class_trie_source_ = &trie;
+  }
+  const TokenTrie& ct = *class_trie_;
+  auto bits = std::make_shared<std::vector<uint64_t>>(ct.mask_words(), 0);
+  const auto& nodes = ct.nodes();
+  const auto& tokens = ct.node_tokens();
+  walk_states_.assign(static_cast<size_t>(ct.max_depth()) + 1, kDead);
   walk_states_[0] = state;
   for (size_t i = 0; i < nodes.size();) {
     const TokenTrie::Node& n = nodes[i];
-    const int32_t s = next(walk_states_[n.depth - 1], n.byte);
+    const int32_t s = next(walk_states_[n.depth - 1], class_byte_[n.byte]);
     if (s == kDead) {
       i = n.subtree_end;
       continue;

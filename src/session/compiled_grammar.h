@@ -23,10 +23,10 @@
 #include <vector>
 
 #include "session/grammar.h"
+#include "session/token_trie.h"
 
 namespace zhi {
 
-class TokenTrie;
 
 using GrammarStack = std::vector<uint32_t>;
 using GrammarStackSet = std::vector<GrammarStack>;
@@ -59,6 +59,9 @@ class CompiledGrammar {
   // uses of state ids (the next use re-interns).
   void trim_if_large();
 
+  size_t byte_classes() const { return class_byte_.size(); }
+  size_t class_trie_nodes() const { return class_trie_ ? class_trie_->nodes().size() : 0; }
+
   struct Counters {
     int64_t mask_hits = 0, mask_misses = 0;
   };
@@ -69,6 +72,12 @@ class CompiledGrammar {
   void clear();
 
   Grammar grammar_;
+  // Bytes that every byte set of the grammar treats alike share a class;
+  // masks walk the vocabulary as class strings, a much smaller trie.
+  std::array<uint8_t, 256> byte_class_{};
+  std::vector<uint8_t> class_byte_;  // a representative byte per class
+  std::unique_ptr<TokenTrie> class_trie_;
+  const TokenTrie* class_trie_source_ = nullptr;
   mutable std::mutex mu_;
   uint64_t epoch_ = 0;
   int32_t initial_ = kDead - 1;

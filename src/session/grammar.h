@@ -52,6 +52,7 @@ class Grammar {
 
   const std::vector<Element>& elements() const { return elements_; }
   const ByteSet& byte_set(uint32_t i) const { return byte_sets_[i]; }
+  size_t byte_set_count() const { return byte_sets_.size(); }
   // Element positions where each alternative of `rule` starts.
   std::span<const uint32_t> alternatives(uint32_t rule) const { return rule_alts_[rule]; }
   uint32_t root() const { return root_; }

@@ -19,15 +19,36 @@ TokenTrie::TokenTrie(const Tokenizer& tokenizer, int64_t n_vocab)
     in_trie_[id] = 1;
     ids.push_back(id);
   }
-  std::sort(ids.begin(), ids.end(), [&](int32_t a, int32_t b) { return bytes_[a] < bytes_[b] || (bytes_[a] == bytes_[b] && a < b); });
+  std::vector<std::pair<std::string, int32_t>> entries;
+  entries.reserve(ids.size());
+  for (int32_t id : ids) entries.emplace_back(bytes_[id], id);
+  std::sort(entries.begin(), entries.end());
+  build(entries);
+}
+
+TokenTrie::TokenTrie(const TokenTrie& bytes, const std::array<uint8_t, 256>& byte_class)
+    : n_vocab_(bytes.n_vocab_), in_trie_(bytes.in_trie_) {
+  std::vector<std::pair<std::string, int32_t>> entries;
+  for (int32_t id = 0; id < n_vocab_; ++id) {
+    if (!in_trie_[id]) continue;
+    std::string key = bytes.bytes_[id];
+    for (char& c : key) c = static_cast<char>(byte_class[static_cast<uint8_t>(c)]);
+    entries.emplace_back(std::move(key), id);
+  }
+  std::sort(entries.begin(), entries.end());
+  build(entries);
+}
+
+void TokenTrie::build(const std::vector<std::pair<std::string, int32_t>>& sorted) {
   // Sorted order is preorder: walk it keeping the path of open nodes.
   std::vector<uint32_t> path;  // node index per depth - 1
-  std::string prev;
+  const std::string* prev = nullptr;
   std::vector<std::pair<uint32_t, int32_t>> token_at;  // (node, id)
-  for (int32_t id : ids) {
-    const std::string& b = bytes_[id];
+  for (const auto& [b, id] : sorted) {
     size_t common = 0;
-    while (common < prev.size() && common < b.size() && prev[common] == b[common]) ++common;
+    if (prev) {
+      while (common < prev->size() && common < b.size() && (*prev)[common] == b[common]) ++common;
+    }
     while (path.size() > common) {
       nodes_[path.back()].subtree_end = static_cast<uint32_t>(nodes_.size());
       path.pop_back();
@@ -38,13 +59,13 @@ TokenTrie::TokenTrie(const Tokenizer& tokenizer, int64_t n_vocab)
     }
     token_at.emplace_back(path.back(), id);
     max_depth_ = std::max(max_depth_, static_cast<int>(b.size()));
-    prev = b;
+    prev = &b;
   }
   while (!path.empty()) {
     nodes_[path.back()].subtree_end = static_cast<uint32_t>(nodes_.size());
     path.pop_back();
   }
-  // token_at is grouped by node already (equal byte strings are adjacent).
+  // token_at is grouped by node already (equal keys are adjacent).
   for (size_t i = 0; i < token_at.size();) {
     const uint32_t node = token_at[i].first;
     nodes_[node].first_token = static_cast<uint32_t>(node_tokens_.size());
@@ -54,7 +75,7 @@ TokenTrie::TokenTrie(const Tokenizer& tokenizer, int64_t n_vocab)
 }
 
 std::string_view TokenTrie::token_bytes(int32_t id) const {
-  if (id < 0 || id >= n_vocab_) return {};
+  if (id < 0 || static_cast<size_t>(id) >= bytes_.size()) return {};
   return bytes_[id];
 }
 

@@ -7,9 +7,11 @@
 // caller allows them explicitly where they belong.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace zhi {
@@ -28,6 +30,10 @@ class TokenTrie {
   };
 
   TokenTrie(const Tokenizer& tokenizer, int64_t n_vocab);
+  // A trie over the same tokens with each byte replaced by `byte_class[byte]`
+  // (grammar_matcher: bytes no grammar rule tells apart share a class, so
+  // far fewer nodes remain to walk).
+  TokenTrie(const TokenTrie& bytes, const std::array<uint8_t, 256>& byte_class);
 
   int64_t n_vocab() const { return n_vocab_; }
   size_t mask_words() const { return static_cast<size_t>((n_vocab_ + 63) / 64); }
@@ -35,10 +41,13 @@ class TokenTrie {
   const std::vector<int32_t>& node_tokens() const { return node_tokens_; }
   int max_depth() const { return max_depth_; }
   bool in_trie(int32_t id) const { return id >= 0 && id < n_vocab_ && in_trie_[id]; }
-  // The token's bytes ("" for tokens outside the trie).
+  // The token's bytes ("" for tokens outside the trie, and in a class trie).
   std::string_view token_bytes(int32_t id) const;
 
  private:
+  // Builds nodes from (key, id) pairs sorted by key, then id.
+  void build(const std::vector<std::pair<std::string, int32_t>>& sorted);
+
   int64_t n_vocab_;
   std::vector<Node> nodes_;
   std::vector<int32_t> node_tokens_;
