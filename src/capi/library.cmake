@@ -50,7 +50,8 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/zhiConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/zhiConfig.cmake ${PROJECT_BINARY_DIR}/zhiConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/zhi)
-file(CONFIGURE OUTPUT ${PROJECT_BINARY_DIR}/zhi.pc @ONLY CONTENT "prefix=@CMAKE_INSTALL_PREFIX@
+# Relative to the .pc file, so an install to any --prefix finds itself.
+file(CONFIGURE OUTPUT ${PROJECT_BINARY_DIR}/zhi.pc @ONLY CONTENT "prefix=\${pcfiledir}/../..
 libdir=\${prefix}/@CMAKE_INSTALL_LIBDIR@
 includedir=\${prefix}/@CMAKE_INSTALL_INCLUDEDIR@
 

@@ -2,6 +2,8 @@
 // always parses and fits the schema, Chinese included; errors are specific.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "session/grammar_matcher.h"
@@ -65,6 +67,28 @@ TEST(GuidedGeneration, SampledAnswersValidate) {
       EXPECT_LE(j["score"].get<double>(), 1.0);
     }
     EXPECT_EQ(r->stats.finish_reason, FinishReason::kEndOfTurn);
+  }
+}
+
+TEST(GuidedGeneration, SessionsOnManyThreadsShareOneSchema) {
+  auto model = testing::tiny_model(2048);
+  std::vector<std::string> out(4);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      auto s = Session::create(model);
+      if (!s.ok()) return;
+      GenerationOptions g = sampled(100 + i);
+      g.json_schema = kPersonSchema;
+      auto r = (*s)->respond("Describe a person as JSON", g);
+      if (r.ok()) out[i] = r->content;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const std::string& text : out) {
+    Json j = Json::parse(text, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << text;
+    EXPECT_TRUE(j.contains("name") && j.contains("age") && j.contains("born")) << text;
   }
 }
 
