@@ -44,10 +44,13 @@ TEST(Speculative, GreedyOutputIsIdenticalWithAnyDraft) {
   GenerationOptions g;
   g.greedy = true;
   g.max_tokens = 48;
+  int64_t rejected = 0;
   for (const std::string prompt : {"Hello there", "写一首关于秋天的诗", "1 2 3 4 5 6"}) {
     const std::string plain = answer(target, nullptr, 0, prompt, g);
     for (int k : {1, 3, 8}) {
-      EXPECT_EQ(answer(target, other, k, prompt, g), plain) << prompt << " k=" << k;
+      ResponseStats st;
+      EXPECT_EQ(answer(target, other, k, prompt, g, &st), plain) << prompt << " k=" << k;
+      rejected += st.draft_proposed - st.draft_accepted;
     }
     ResponseStats st;
     EXPECT_EQ(answer(target, same, 4, prompt, g, &st), plain) << prompt;
@@ -55,6 +58,8 @@ TEST(Speculative, GreedyOutputIsIdenticalWithAnyDraft) {
     EXPECT_GT(st.draft_proposed, 0);
     EXPECT_EQ(st.draft_accepted, st.draft_proposed);
   }
+  // The other draft disagreed often enough for corrections to be exercised.
+  EXPECT_GT(rejected, 10);
 }
 
 TEST(Speculative, StopStringsAndLimitsMatchToo) {
