@@ -1,6 +1,8 @@
 // A conversation with a model: instructions, a transcript, tools, and the KV
-// state behind them. One request at a time; cancel() and transcript() may be
-// called from any thread.
+// state behind them. One request at a time; cancel(), is_responding() and
+// transcript() may be called from any thread. Destroy a session only when no
+// request is in flight. Between requests its KV state waits in the model's
+// prefix cache, so another session with the same prefix can reuse it.
 #pragma once
 
 #include <cstdint>

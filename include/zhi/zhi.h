@@ -143,6 +143,7 @@ ZHI_API zhi_status zhi_session_create(zhi_model* model, const zhi_session_option
  * register tools and a guardrail; its instructions must be NULL. */
 ZHI_API zhi_status zhi_session_restore(zhi_model* model, const char* transcript_json,
                                        const zhi_session_options* options, zhi_session** out);
+/* Only when no request is in flight on the session. */
 ZHI_API void zhi_session_free(zhi_session* session);
 
 typedef enum zhi_tool_choice { ZHI_TOOL_AUTO = 0, ZHI_TOOL_NONE = 1, ZHI_TOOL_REQUIRED = 2 } zhi_tool_choice;

@@ -447,11 +447,18 @@ class SchemaCompiler {
         required.insert(r.get<std::string>());
       }
     }
-    // Required names without a schema still have to appear: any value will do.
+    // Required names without a schema still have to appear: any value will do,
+    // unless undeclared properties are forbidden, when no object fits at all.
+    const bool closed = schema.contains("additionalProperties") && !schema["additionalProperties"].get<bool>();
     for (const std::string& r : required) {
       bool listed = false;
       for (const auto& p : props) listed = listed || p.first == r;
-      if (!listed) props.emplace_back(r, &kAny);
+      if (listed) continue;
+      if (closed)
+        return schema_error(where(ptr + "/required"), "'" + r +
+                                                          "' is required but not in properties, and additionalProperties "
+                                                          "is false: no object fits");
+      props.emplace_back(r, &kAny);
     }
     const uint32_t w = rules_.ws();
     const size_t n = props.size();

@@ -184,6 +184,7 @@ TEST(JsonSchemaGrammar, UnsupportedKeywordsAreNamed) {
       {R"({"$defs": {"a": {"anyOf": [{"$ref": "#/$defs/a"}, {"type": "null"}]}}, "$ref": "#/$defs/a"})", "left recursion"},
       {R"({"type": "string", "pattern": "(a*)*"})", "left recursion"},
       {"not json", "not valid JSON"},
+      {R"({"type": "object", "required": ["a"], "additionalProperties": false})", "no object fits"},
   };
   for (const auto& [schema, needle] : cases) {
     Error e = schema_error(schema);
