@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cmath>
 #include <limits>
+#include <new>
 
 #include "core/half.h"
 #include "kernels/act_rows.h"
@@ -151,16 +152,45 @@ void Qwen2Context::forward_batch(const int32_t* tokens, int64_t n, bool want_log
   matmul(m.output(), xn_.data(), rows, logits_.data() + (all_rows ? logits_offset : 0) * c.n_vocab, pool_);
 }
 
-// Causal grouped-query attention, one task per (token, head), streaming the
-// cache twice through the kernels (kernels/kernel_table.h): the K rows for
-// the scores, then the V rows for their weighted sum. Two passes read each
-// cache byte once, like a fused one-pass softmax, and keep the exact
-// normalised probabilities the reference rounds.
+namespace {
+
+// Per-thread attention scratch, grown once and reused (no allocation per
+// token once the largest batch has been seen).
+class AttnScratch {
+ public:
+  uint8_t* get(size_t bytes) {
+    if (bytes > cap_) {
+      ::operator delete(data_, std::align_val_t(kActAlign));
+      data_ = static_cast<uint8_t*>(::operator new(bytes, std::align_val_t(kActAlign)));
+      cap_ = bytes;
+    }
+    return data_;
+  }
+  ~AttnScratch() { ::operator delete(data_, std::align_val_t(kActAlign)); }
+
+ private:
+  uint8_t* data_ = nullptr;
+  size_t cap_ = 0;
+};
+
+// Queries per task: the score product runs as a small matrix product, K rows
+// against up to eight queries, so each K row is loaded and converted once per
+// eight queries (the float kernels tile six tokens per register block).
+constexpr int64_t kQueriesPerTask = 8;
+
+}  // namespace
+
+// Causal grouped-query attention, one task per (head, block of up to eight
+// queries), streaming the cache twice through the kernels: the K rows for the
+// scores, then the V rows for their weighted sum. Two passes read each cache
+// byte once, like a fused one-pass softmax, and keep the exact normalised
+// probabilities the reference rounds.
 // The numerics follow the reference engine's (non-flash) path: the query is
 // rounded to the cache's format before the K dot products, and with an F16
 // cache the normalised probabilities are rounded to f16 before meeting V.
 // Random test models amplify a 1e-4 difference into a changed argmax, so
 // matching this rounding is what makes the goldens agree position by position.
+// Every score and output has the same arithmetic however queries are grouped.
 void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
   const Qwen2Config& c = config();
   const int64_t hd = c.head_dim;
@@ -170,37 +200,44 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
   const GgmlType cache_type = cache_.type();
   const GgmlType q_partner = activation_partner(cache_type);
   const QuantizeActFn quantize_q = k.quantize_for(q_partner);
-  const AttnScoresFn scores_fn = k.attn_scores[static_cast<uint32_t>(cache_type)];
+  const GemmFn dot_fn = k.gemm_for(cache_type);  // scores = K . q, as attn_scores computes them
   const AttnAccumFn accum_fn = k.attn_accum[static_cast<uint32_t>(cache_type)];
   const bool round_probs = cache_type == GgmlType::kF16;
   const int64_t stride = cache_.pos_stride();
-  pool_.run(n * c.n_head, [&](int64_t task, int thread) {
-    const int64_t t = task / c.n_head;
+  const int64_t q_bytes = act_row_bytes(q_partner, hd);
+  const int64_t n_blocks = (n + kQueriesPerTask - 1) / kQueriesPerTask;
+  pool_.run(n_blocks * c.n_head, [&](int64_t task, int) {
+    static thread_local AttnScratch scratch;
     const int64_t h = task % c.n_head;
+    const int64_t t0 = task / c.n_head * kQueriesPerTask;
+    const int64_t nq = std::min(kQueriesPerTask, n - t0);
     const int64_t kvh = h / group;
-    float* out = &att_[t * c.q_dim() + h * hd];
-    // Per-thread scratch: the query in the cache's partner format (64-byte
-    // aligned, within the first 2*hd floats), then one score per position.
-    float* base = &att_scratch_[static_cast<size_t>(thread) * att_scratch_stride_];
-    uint8_t* qbuf = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(base) + kActAlign - 1) &
-                                               ~static_cast<uintptr_t>(kActAlign - 1));
-    float* scores = base + 2 * hd;
-    quantize_q(&q_[t * c.q_dim() + h * hd], hd, qbuf);
-    const ActView qv{q_partner, qbuf, 0, hd};
-    const int64_t n_keys = pos0 + t + 1;  // causal: keys up to and including this position
-    scores_fn(qv, cache_.k_head(layer, kvh), stride, n_keys, scale, scores);
-    float max_score = -std::numeric_limits<float>::infinity();
-    for (int64_t j = 0; j < n_keys; ++j) max_score = std::max(max_score, scores[j]);
-    double sum = 0.0;
-    for (int64_t j = 0; j < n_keys; ++j) {
-      scores[j] = std::exp(scores[j] - max_score);
-      sum += scores[j];
+    const int64_t n_keys_max = pos0 + t0 + nq;  // causal: query i sees keys < pos0 + t0 + i + 1
+    const int64_t ld = act_align_up(n_keys_max * 4) / 4;
+    uint8_t* qrows = scratch.get(static_cast<size_t>(nq * q_bytes + nq * ld * 4));
+    float* scores = reinterpret_cast<float*>(qrows + nq * q_bytes);
+    for (int64_t i = 0; i < nq; ++i) quantize_q(&q_[(t0 + i) * c.q_dim() + h * hd], hd, qrows + i * q_bytes);
+    dot_fn(cache_.k_head(layer, kvh), stride, n_keys_max, ActView{q_partner, qrows, q_bytes, hd}, nq, scores, ld);
+    for (int64_t i = 0; i < nq; ++i) {
+      float* p = scores + i * ld;
+      const int64_t n_keys = pos0 + t0 + i + 1;
+      float max_score = -std::numeric_limits<float>::infinity();
+      for (int64_t j = 0; j < n_keys; ++j) {
+        p[j] *= scale;
+        max_score = std::max(max_score, p[j]);
+      }
+      double sum = 0.0;
+      for (int64_t j = 0; j < n_keys; ++j) {
+        p[j] = std::exp(p[j] - max_score);
+        sum += p[j];
+      }
+      const float inv_sum = static_cast<float>(1.0 / sum);
+      for (int64_t j = 0; j < n_keys; ++j) p[j] *= inv_sum;
+      if (round_probs) k.round_f16(p, n_keys);
+      float* out = &att_[(t0 + i) * c.q_dim() + h * hd];
+      std::fill(out, out + hd, 0.0f);
+      accum_fn(p, cache_.v_head(layer, kvh), stride, n_keys, hd, out);
     }
-    const float inv_sum = static_cast<float>(1.0 / sum);
-    for (int64_t j = 0; j < n_keys; ++j) scores[j] *= inv_sum;
-    if (round_probs) k.round_f16(scores, n_keys);
-    std::fill(out, out + hd, 0.0f);
-    accum_fn(scores, cache_.v_head(layer, kvh), stride, n_keys, hd, out);
   });
 }
 
