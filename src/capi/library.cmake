@@ -84,10 +84,6 @@ if(ZHI_BUILD_TESTS)
     add_test(NAME capi_random_schemas
       COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/capi/random_schemas.py $<TARGET_FILE:zhi_shared> ${zhi_capi_model} 200)
     set(zhi_py_tests capi_ctypes_smoke capi_random_schemas)
-    # Known failure at the end of session 1: both scripts print success, then the
-    # Python process crashes at exit (or the smoke test fails); disabled, not
-    # hidden, until fixed: ctest lists them as "Disabled". See the closing note.
-    set_tests_properties(${zhi_py_tests} PROPERTIES DISABLED TRUE)
     # 77: the validator (python3-jsonschema) is not installed.
     set_tests_properties(${zhi_py_tests} PROPERTIES FIXTURES_REQUIRED zhi_capi_model SKIP_RETURN_CODE 77 TIMEOUT 900)
     if(ZHI_SANITIZE)

@@ -71,11 +71,14 @@ def main():
     st = lib.zhi_session_stream(session, b"stop", C.byref(opts), stop_cb, None, None, None)
     assert st == Z.CANCELLED, st
 
-    # Cancel from another thread while streaming.
+    # Cancel from another thread while streaming. The callback holds the
+    # request until the cancel is in, so the answer cannot end first.
     started = threading.Event()
+    cancel_sent = threading.Event()
 
     def slow(_u, _t, _n):
         started.set()
+        cancel_sent.wait(30)
         return 0
 
     slow_cb = Z.DELTA_FN(slow)
@@ -89,8 +92,9 @@ def main():
     t.start()
     started.wait(30)
     z.check(lib.zhi_session_cancel(session))
+    cancel_sent.set()
     t.join()
-    assert result["st"] in (Z.CANCELLED, Z.CONTEXT_WINDOW_EXCEEDED), result
+    assert result["st"] == Z.CANCELLED, result
 
     # Structured output and its errors.
     schema = '{"type": "object", "properties": {"n": {"type": "integer", "minimum": 1, "maximum": 9}}, "required": ["n"]}'
@@ -138,7 +142,9 @@ def main():
     spec_text, spec_stats = z.respond(s_spec, "draft", greedy)
     plain_text, _ = z.respond(s_plain, "draft", greedy)
     assert spec_text == plain_text, (spec_text, plain_text)
-    assert spec_stats.draft_proposed > 0 and spec_stats.draft_accepted == spec_stats.draft_proposed
+    # (That the draft is always accepted here is tests/session/speculative_test.cc's
+    # business: it rests on batched and single-token passes agreeing bit for bit.)
+    assert spec_stats.draft_proposed > 0 and spec_stats.draft_accepted > 0
 
     # Prewarm, transcript, restore.
     z.check(lib.zhi_session_prewarm(session, b"prefix"))
