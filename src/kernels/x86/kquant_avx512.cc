@@ -181,54 +181,106 @@ inline __m512i scale_words(__m256i scales, int k) {
   return _mm512_permutexvar_epi16(_mm512_load_si512(kIdx[k]), _mm512_castsi256_si512(scales));
 }
 
-// Rows of one task against T tokens (T <= 8): each row's super-block is
-// unpacked once per token group; per token, eight instructions for the 256
-// products, then the exact sums meet the f32 accumulators.
-template <class K, int T>
-void rows_tokens(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t t0, float* out, int64_t ldo) {
+// Eight vectors of i32 lanes to their eight totals (exact, any order).
+inline __m256i sum8_lanes(const __m512i v[8]) {
+  __m512i x[4], y[2];
+  for (int i = 0; i < 4; ++i)
+    x[i] = _mm512_add_epi32(_mm512_unpacklo_epi32(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_epi32(v[2 * i], v[2 * i + 1]));
+  for (int i = 0; i < 2; ++i)
+    y[i] = _mm512_add_epi32(_mm512_unpacklo_epi64(x[2 * i], x[2 * i + 1]), _mm512_unpackhi_epi64(x[2 * i], x[2 * i + 1]));
+  // Each 128-bit lane of y[i] now holds partial sums of tokens 4i..4i+3.
+  __m128i q[2];
+  for (int i = 0; i < 2; ++i) {
+    const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(y[i]), _mm512_extracti64x4_epi64(y[i], 1));
+    q[i] = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+  }
+  // After the two unpack levels q[i] holds tokens 4i .. 4i+3 in order.
+  return _mm256_set_m128i(q[1], q[0]);
+}
+
+inline __m256i sum8_lanes(const __m256i v[8]) {
+  __m512i w[8];
+  for (int i = 0; i < 8; ++i) w[i] = _mm512_zextsi256_si512(v[i]);
+  return sum8_lanes(w);
+}
+
+// Rows of one task against eight tokens: each row's super-block is unpacked
+// once; per token, eight instructions for the 256 products; then the eight
+// tokens' exact sums are reduced together and meet their f32 accumulators
+// in one vector FMA (each lane is one output's accumulator).
+template <class K>
+void rows_8_tokens(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t t0, float* out, int64_t ldo) {
   using Block = typename K::Block;
   const int64_t nb = x.cols / kQK_K;
   for (int64_t r = 0; r < nr; ++r) {
     const Block* row = reinterpret_cast<const Block*>(w + r * ws);
-    float acc[T], acc_min[T];
-    for (int t = 0; t < T; ++t) acc[t] = 0.0f, acc_min[t] = 0.0f;
+    __m256 acc = _mm256_setzero_ps(), acc_min = _mm256_setzero_ps();
     for (int64_t i = 0; i < nb; ++i) {
-      if constexpr (T == 1) prefetch_slice(w + (r + 1) * ws, ws, i, nb);
       Unpacked u;
       K::unpack(row[i], u);
       __m512i sv[4];
       for (int k = 0; k < 4; ++k) sv[k] = scale_words(u.scales, k);
-      for (int t = 0; t < T; ++t) {
+      __m512i sums[8];
+      __m256i aux[8];
+      alignas(32) float d8[8];
+      for (int t = 0; t < 8; ++t) {
         const int8_t* q = x.q(t0 + t) + i * kQK_K;
         __m512i s = _mm512_setzero_si512();
-        for (int k = 0; k < 4; ++k) {
-          const __m512i p16 = _mm512_maddubs_epi16(u.codes[k], _mm512_load_si512(q + 64 * k));
-          s = _mm512_dpwssd_epi32(s, p16, sv[k]);
-        }
-        const __m256i bs = _mm256_load_si256(reinterpret_cast<const __m256i*>(x.bsums(t0 + t) + 16 * i));
-        const __m256i aux = _mm256_madd_epi16(bs, u.aux);
-        const float d8 = x.d(t0 + t)[i];
-        if constexpr (K::kMin) {
-          const int32_t isum = _mm512_reduce_add_epi32(s);
-          const int32_t msum = hsum_i32(aux);
-          acc[t] = std::fma(static_cast<float>(isum), d8 * u.d, acc[t]);
-          acc_min[t] = std::fma(static_cast<float>(msum), d8 * u.dmin, acc_min[t]);
-        } else {
-          const int32_t isum = _mm512_reduce_add_epi32(_mm512_add_epi32(s, _mm512_castsi256_si512(aux)));
-          acc[t] = std::fma(static_cast<float>(isum), d8 * u.d, acc[t]);
-        }
+        for (int k = 0; k < 4; ++k)
+          s = _mm512_dpwssd_epi32(s, _mm512_maddubs_epi16(u.codes[k], _mm512_load_si512(q + 64 * k)), sv[k]);
+        aux[t] = _mm256_madd_epi16(_mm256_load_si256(reinterpret_cast<const __m256i*>(x.bsums(t0 + t) + 16 * i)), u.aux);
+        if constexpr (!K::kMin) s = _mm512_add_epi32(s, _mm512_zextsi256_si512(aux[t]));
+        sums[t] = s;
+        d8[t] = x.d(t0 + t)[i];
+      }
+      const __m256 dx = _mm256_load_ps(d8);
+      acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum8_lanes(sums)), _mm256_mul_ps(dx, _mm256_set1_ps(u.d)), acc);
+      if constexpr (K::kMin)
+        acc_min = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum8_lanes(aux)), _mm256_mul_ps(dx, _mm256_set1_ps(u.dmin)), acc_min);
+    }
+    alignas(32) float res[8];
+    _mm256_store_ps(res, _mm256_sub_ps(acc, acc_min));
+    for (int t = 0; t < 8; ++t) out[(t0 + t) * ldo + r] = res[t];
+  }
+}
+
+// One token (decode): per row and super-block the exact sums, then scalar FMAs.
+template <class K>
+void rows_1_token(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t t, float* out, int64_t ldo) {
+  using Block = typename K::Block;
+  const int64_t nb = x.cols / kQK_K;
+  const float* d8 = x.d(t);
+  for (int64_t r = 0; r < nr; ++r) {
+    const Block* row = reinterpret_cast<const Block*>(w + r * ws);
+    float acc = 0.0f, acc_min = 0.0f;
+    for (int64_t i = 0; i < nb; ++i) {
+      prefetch_slice(w + (r + 1) * ws, ws, i, nb);
+      Unpacked u;
+      K::unpack(row[i], u);
+      const int8_t* q = x.q(t) + i * kQK_K;
+      __m512i s = _mm512_setzero_si512();
+      for (int k = 0; k < 4; ++k)
+        s = _mm512_dpwssd_epi32(s, _mm512_maddubs_epi16(u.codes[k], _mm512_load_si512(q + 64 * k)),
+                                scale_words(u.scales, k));
+      const __m256i aux =
+          _mm256_madd_epi16(_mm256_load_si256(reinterpret_cast<const __m256i*>(x.bsums(t) + 16 * i)), u.aux);
+      if constexpr (K::kMin) {
+        acc = std::fma(static_cast<float>(_mm512_reduce_add_epi32(s)), d8[i] * u.d, acc);
+        acc_min = std::fma(static_cast<float>(hsum_i32(aux)), d8[i] * u.dmin, acc_min);
+      } else {
+        const int32_t isum = _mm512_reduce_add_epi32(s) + hsum_i32(aux);
+        acc = std::fma(static_cast<float>(isum), d8[i] * u.d, acc);
       }
     }
-    for (int t = 0; t < T; ++t) out[(t0 + t) * ldo + r] = acc[t] - acc_min[t];
+    out[t * ldo + r] = acc - acc_min;
   }
 }
 
 template <class K>
 void gemm(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out, int64_t ldo) {
   int64_t t = 0;
-  for (; t + 8 <= nt; t += 8) rows_tokens<K, 8>(w, ws, nr, x, t, out, ldo);
-  for (; t + 4 <= nt; t += 4) rows_tokens<K, 4>(w, ws, nr, x, t, out, ldo);
-  for (; t < nt; ++t) rows_tokens<K, 1>(w, ws, nr, x, t, out, ldo);
+  for (; t + 8 <= nt; t += 8) rows_8_tokens<K>(w, ws, nr, x, t, out, ldo);
+  for (; t < nt; ++t) rows_1_token<K>(w, ws, nr, x, t, out, ldo);
 }
 
 }  // namespace
