@@ -24,12 +24,11 @@ using GemmFn = void (*)(const uint8_t* w, int64_t w_stride, int64_t nr, const Ac
 // Every ISA's version produces the same bytes as the scalar one.
 using QuantizeActFn = void (*)(const float* x, int64_t cols, uint8_t* row);
 
-// Attention primitives over one head of the KV cache (head_dim values per
-// position, positions `stride` bytes apart).
-// scores[j] = dot(q, K[j]) * scale for j < n; q already rounded to the cache's partner.
-using AttnScoresFn = void (*)(const ActView& q, const uint8_t* k, int64_t stride, int64_t n, float scale,
-                              float* scores);
-// out[i] += sum_j p[j] * V[j][i] for j < n, i < head_dim.
+// Attention over one head of the KV cache (head_dim values per position,
+// positions `stride` bytes apart). Scores are a GemmFn of the cache's type:
+// the K rows are the "weights", the queries (rounded to the cache's partner)
+// the activations. Then the weighted sum of values:
+// out[i] = fma(p[j], V[j][i], out[i]) for j < n in order, i < head_dim.
 using AttnAccumFn = void (*)(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t head_dim,
                              float* out);
 
@@ -43,8 +42,7 @@ struct KernelTable {
   Isa isa = Isa::kScalar;
   GemmFn gemm[kMaxGgmlTypeId] = {};              // indexed by GGML type id
   QuantizeActFn quantize[kMaxGgmlTypeId] = {};   // indexed by partner type id
-  AttnScoresFn attn_scores[kMaxGgmlTypeId] = {}; // indexed by KV cache type id
-  AttnAccumFn attn_accum[kMaxGgmlTypeId] = {};
+  AttnAccumFn attn_accum[kMaxGgmlTypeId] = {};   // indexed by KV cache type id
   RoundF16Fn round_f16 = nullptr;
 
   GemmFn gemm_for(GgmlType t) const { return gemm[static_cast<uint32_t>(t)]; }

@@ -466,11 +466,6 @@ void round_f16(float* p, int64_t n) {
 }
 
 template <class L>
-void scores(const ActView& q, const uint8_t* k, int64_t stride, int64_t n, float scale, float* s) {
-  for (int64_t j = 0; j < n; ++j) s[j] = float_dot<L>(k + j * stride, q.f(0), q.cols) * scale;
-}
-
-template <class L>
 void accum(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t hd, float* out) {
   int64_t i = 0;
   for (; i + 4 <= hd; i += 4) {
@@ -510,8 +505,6 @@ void fill_neon_kernels(KernelTable& t) {
   t.quantize[static_cast<uint32_t>(GgmlType::kQ8_1)] = quantize_q8_1;
   t.quantize[static_cast<uint32_t>(GgmlType::kQ8_K)] = quantize_q8_k;
   t.quantize[static_cast<uint32_t>(GgmlType::kF16)] = quantize_f16;
-  t.attn_scores[static_cast<uint32_t>(GgmlType::kF16)] = scores<F16N>;
-  t.attn_scores[static_cast<uint32_t>(GgmlType::kF32)] = scores<F32N>;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF16)] = accum<F16N>;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF32)] = accum<F32N>;
   t.round_f16 = round_f16;

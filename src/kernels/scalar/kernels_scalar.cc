@@ -20,11 +20,6 @@ void gemm_scalar(const uint8_t* w, int64_t w_stride, int64_t nr, const ActView& 
     for (int64_t t = 0; t < nt; ++t) out[t * ldo + r] = kDot(w + r * w_stride, x, t);
 }
 
-template <scalar::VecDotFn kDot>
-void attn_scores_scalar(const ActView& q, const uint8_t* k, int64_t stride, int64_t n, float scale, float* scores) {
-  for (int64_t j = 0; j < n; ++j) scores[j] = kDot(k + j * stride, q, 0) * scale;
-}
-
 void attn_accum_f16(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t hd, float* out) {
   for (int64_t j = 0; j < n; ++j) {
     const uint16_t* row = reinterpret_cast<const uint16_t*>(v + j * stride);
@@ -83,9 +78,6 @@ void fill_scalar_kernels(KernelTable& t) {
   t.quantize[static_cast<uint32_t>(GgmlType::kBF16)] = quantize_act_row_bf16;
   t.quantize[static_cast<uint32_t>(GgmlType::kF32)] = quantize_act_row_f32;
 
-  t.attn_scores[static_cast<uint32_t>(GgmlType::kF16)] = attn_scores_scalar<scalar::vec_dot_f16>;
-  t.attn_scores[static_cast<uint32_t>(GgmlType::kF32)] = attn_scores_scalar<scalar::vec_dot_f32>;
-  t.attn_scores[static_cast<uint32_t>(GgmlType::kQ8_0)] = attn_scores_scalar<scalar::vec_dot_q8_0>;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF16)] = attn_accum_f16;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF32)] = attn_accum_f32;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kQ8_0)] = attn_accum_q8_0;

@@ -97,12 +97,6 @@ void gemm(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt
 
 // ---- attention ----
 
-template <class L>
-void scores(const ActView& q, const uint8_t* k, int64_t stride, int64_t n, float scale, float* s) {
-  gemm<L>(k, stride, n, q, 1, s, 0);
-  for (int64_t j = 0; j < n; ++j) s[j] *= scale;
-}
-
 // out[i] = fma(p[j], V[j][i], out[i]) for j in order; 64 outputs per pass.
 template <class L>
 void accum(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t hd, float* out) {
@@ -131,8 +125,6 @@ void fill_avx512_float(KernelTable& t) {
   t.gemm[static_cast<uint32_t>(GgmlType::kF32)] = gemm<F32Z>;
   t.gemm[static_cast<uint32_t>(GgmlType::kF16)] = gemm<F16Z>;
   t.gemm[static_cast<uint32_t>(GgmlType::kBF16)] = gemm<Bf16Z>;
-  t.attn_scores[static_cast<uint32_t>(GgmlType::kF16)] = scores<F16Z>;
-  t.attn_scores[static_cast<uint32_t>(GgmlType::kF32)] = scores<F32Z>;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF16)] = accum<F16Z>;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF32)] = accum<F32Z>;
 }

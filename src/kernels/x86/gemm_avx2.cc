@@ -360,17 +360,6 @@ void gemm_float(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int6
 
 // ---- attention over one KV head ----
 
-template <class L>
-void scores_float(const ActView& q, const uint8_t* k, int64_t stride, int64_t n, float scale, float* scores) {
-  gemm_float<L>(k, stride, n, q, 1, scores, 0);
-  for (int64_t j = 0; j < n; ++j) scores[j] *= scale;
-}
-
-void scores_q8_0(const ActView& q, const uint8_t* k, int64_t stride, int64_t n, float scale, float* scores) {
-  gemm_legacy<Q8_0T>(k, stride, n, q, 1, scores, 0);
-  for (int64_t j = 0; j < n; ++j) scores[j] *= scale;
-}
-
 // out[i] = fma(p[j], V[j][i], out[i]) for j in order; 32 outputs per pass
 // keep four accumulators in registers while the values stream by.
 template <class L>
@@ -431,9 +420,6 @@ void fill_avx2_gemm(KernelTable& t) {
 }
 
 void fill_avx2_attention(KernelTable& t) {
-  t.attn_scores[static_cast<uint32_t>(GgmlType::kF16)] = scores_float<F16Load>;
-  t.attn_scores[static_cast<uint32_t>(GgmlType::kF32)] = scores_float<F32Load>;
-  t.attn_scores[static_cast<uint32_t>(GgmlType::kQ8_0)] = scores_q8_0;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF16)] = accum_float<F16Load>;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF32)] = accum_float<F32Load>;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kQ8_0)] = accum_q8_0;
