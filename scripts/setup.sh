@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libvectorscan-dev libopencc-dev libopencc-data libsqlite3-dev libssl-dev
   nodejs npm
+  # ARM64 cross-check of the NEON kernels (scripts/test_arm.sh).
+  g++-aarch64-linux-gnu qemu-user googletest
 )
 
 missing=()

@@ -3,11 +3,12 @@
 #   1. installs the Debian packages (scripts/setup.sh);
 #   2. builds in build/ and runs the whole CTest suite, including the
 #      real-vocabulary tokenizer cross-check against @lenml/tokenizers (npm);
-#   3. runs the README's main job (synthetic 0.5B Q4_K_M, 16 tokens);
-#   4. rebuilds in build-asan/ with AddressSanitizer + UBSan and runs it again.
+#   3. cross-builds the kernel tests for ARM64 and runs them under qemu-aarch64;
+#   4. runs the README's main job (synthetic 0.5B Q4_K_M, 16 tokens);
+#   5. rebuilds in build-asan/ with AddressSanitizer + UBSan and runs it again.
 # The conformance pack is found through ZHI_CONFORMANCE_DIR (default
 # ../shared/conformance); without it those tests say they were skipped.
-# ZHI_SKIP_SANITIZE=1 skips step 4.
+# ZHI_SKIP_SANITIZE=1 skips step 5.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -32,12 +33,18 @@ fi
 echo "== tests (release)"
 ctest --test-dir "$root/build" --output-on-failure -j"$(nproc)"
 
+echo "== ARM64: NEON kernels cross-built and checked under qemu-aarch64"
+ZHI_ARM_JOBS="$(nproc)" "$root/scripts/test_arm.sh"
+
 echo "== the README's main job (scripts/demo.sh), 16 tokens"
 N=16 "$root/scripts/demo.sh"
 
 if [[ "${ZHI_SKIP_SANITIZE:-0}" != "1" ]]; then
   echo "== AddressSanitizer + UBSan build"
-  "$root/scripts/build.sh" "$root/build-asan" -DZHI_SANITIZE=ON -DZHI_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  # -O1 -g1: the sanitizers' recommended level, line tables for their reports,
+  # and half the compile time of -O2 -g on the two cores CI has.
+  "$root/scripts/build.sh" "$root/build-asan" -DZHI_SANITIZE=ON -DZHI_BUILD_BENCH=OFF \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1"
   echo "== tests (ASan + UBSan)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$root/build-asan" --output-on-failure -j"$(nproc)"
