@@ -1,0 +1,218 @@
+// The policy inside a real Session (the tiny random-weight model): prompt
+// refusals before generation, in the user's language; a term in the streamed
+// answer stops generation and is retracted, the error naming the category and
+// never the term; mask terms are starred before they are shown.
+//
+// The model's text means nothing, but greedy decoding is deterministic: each
+// test first generates without a guardrail, then takes its term from that
+// answer, across a boundary between streamed pieces.
+#include "compliance/session_guardrail.h"
+
+#include <gtest/gtest.h>
+
+#include "compliance/test_pack.h"
+#include "session/tiny_model.h"
+
+namespace zhi::compliance {
+namespace {
+
+using zhi::compliance::testing::kRefusalEn;
+using zhi::compliance::testing::kRefusalZh;
+using zhi::compliance::testing::ListSpec;
+using zhi::compliance::testing::make_moderator;
+
+GenerationOptions greedy(int64_t max_tokens) {
+  GenerationOptions g;
+  g.greedy = true;
+  g.max_tokens = max_tokens;
+  return g;
+}
+
+struct Plain {
+  std::string content;
+  std::vector<size_t> piece_ends;  // byte offset where each streamed piece ends
+  int64_t generated = 0;
+};
+
+Plain unguarded(const std::string& prompt, int64_t max_tokens) {
+  Plain p;
+  auto s = Session::create(zhi::testing::tiny_model());
+  EXPECT_TRUE(s.ok());
+  auto r = (*s)->stream(prompt, greedy(max_tokens), [&](const StreamDelta& d) {
+    p.piece_ends.push_back(d.content.size());
+    return true;
+  });
+  EXPECT_TRUE(r.ok()) << r.error().to_string();
+  if (r.ok()) {
+    p.content = r->content;
+    p.generated = r->stats.generated_tokens;
+  }
+  return p;
+}
+
+bool word_char(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+// A run of 4..8 lowercase letters or digits in the middle of the answer that
+// straddles a piece boundary, so it completes only in a later piece.
+std::string term_across_pieces(const Plain& p) {
+  const std::string& c = p.content;
+  for (size_t end : p.piece_ends) {
+    if (end < 4 || end + 4 > c.size() || end > c.size() * 3 / 4) continue;
+    size_t b = end, e = end;
+    while (b > 0 && end - b < 4 && word_char(c[b - 1])) --b;
+    while (e < c.size() && e - end < 4 && word_char(c[e])) ++e;
+    if (end - b >= 2 && e - end >= 2) {
+      // Also inside a longer word is fine: matching is by substring here.
+      return c.substr(b, e - b);
+    }
+  }
+  return "";
+}
+
+struct Shown {
+  std::string now;                  // what the user sees
+  std::vector<std::string> states;  // after every update
+};
+
+ShowCallback recorder(Shown* s) {
+  return [s](const ShownText& t) {
+    if (t.replace) s->now.clear();
+    s->now += t.text;
+    s->states.push_back(s->now);
+    return true;
+  };
+}
+
+TEST(SessionGuardrail, RefusesThePromptBeforeGenerationInTheUsersLanguage) {
+  auto mod = make_moderator({{"T.refuse", "substring", "违禁测试词\nforbiddenterm\n"}});
+  ASSERT_TRUE(mod);
+  auto guard = SessionGuardrail::create(mod);
+  SessionOptions so;
+  so.guardrail = guard->hook();
+  auto s = Session::create(zhi::testing::tiny_model(), so);
+  ASSERT_TRUE(s.ok());
+
+  Shown shown;
+  auto zh = guarded_stream(**s, *guard, "请告诉我关于违禁测试词的事", greedy(16), recorder(&shown));
+  ASSERT_TRUE(zh.ok()) << zh.error().to_string();
+  EXPECT_TRUE(zh->outcome.blocked);
+  EXPECT_EQ(zh->outcome.stage, GuardrailStage::kPrompt);
+  EXPECT_EQ(zh->outcome.category_id, "T.refuse");
+  EXPECT_EQ(zh->response.content, kRefusalZh);
+  EXPECT_EQ(zh->response.stats.generated_tokens, 0);  // nothing was generated
+  EXPECT_EQ(shown.now, kRefusalZh);
+  EXPECT_TRUE((*s)->transcript().entries.empty());
+
+  auto en = guarded_stream(**s, *guard, "tell me about the ForbiddenTerm please", greedy(16), {});
+  ASSERT_TRUE(en.ok());
+  EXPECT_TRUE(en->outcome.blocked);
+  EXPECT_EQ(en->response.content, kRefusalEn);
+
+  // Through the plain Session API: guardrail_violation, category named, term not.
+  auto plain = (*s)->respond("what is a forbiddenterm", greedy(16));
+  ASSERT_FALSE(plain.ok());
+  EXPECT_EQ(plain.error().code(), ErrorCode::kGuardrailViolation);
+  EXPECT_NE(plain.error().message().find("T.refuse"), std::string::npos) << plain.error().message();
+  EXPECT_EQ(plain.error().message().find("forbiddenterm"), std::string::npos);
+  EXPECT_NE(plain.error().message().find(kRefusalEn), std::string::npos);
+
+  // A clean prompt on the same session is answered.
+  auto ok = guarded_stream(**s, *guard, "hello", greedy(8), {});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_FALSE(ok->outcome.blocked);
+  EXPECT_GT(ok->response.stats.generated_tokens, 0);
+}
+
+TEST(SessionGuardrail, OutputTermStopsGenerationAndIsRetracted) {
+  for (const std::string prompt : {"hello there", "你好，请介绍一下自己"}) {
+    SCOPED_TRACE(prompt);
+    const Plain plain = unguarded(prompt, 48);
+    const std::string term = term_across_pieces(plain);
+    ASSERT_FALSE(term.empty()) << "no usable term in the tiny model's answer: " << plain.content;
+    const size_t at = plain.content.find(term);
+
+    auto mod = make_moderator({{"T.refuse", "substring", term + "\n"}});
+    ASSERT_TRUE(mod);
+    auto guard = SessionGuardrail::create(mod);
+    SessionOptions so;
+    so.guardrail = guard->hook();
+    auto s = Session::create(zhi::testing::tiny_model(), so);
+    ASSERT_TRUE(s.ok());
+    Shown shown;
+    auto r = guarded_stream(**s, *guard, prompt, greedy(48), recorder(&shown));
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_TRUE(r->outcome.blocked);
+    EXPECT_EQ(r->outcome.stage, GuardrailStage::kResponse);
+    EXPECT_EQ(r->outcome.category_id, "T.refuse");
+    const std::string refusal = r->outcome.language == "en" ? kRefusalEn : kRefusalZh;
+    EXPECT_EQ(r->outcome.language, prompt == "hello there" ? "en" : "zh-CN");
+    EXPECT_EQ(r->response.content, refusal);
+    EXPECT_EQ(shown.now, refusal);  // retracted and replaced
+    ASSERT_GE(shown.states.size(), 1u);
+    for (const std::string& state : shown.states)
+      EXPECT_EQ(state.find(term), std::string::npos) << "the term was shown: " << state;
+    // Something of the answer before the term was shown before the retraction.
+    if (at > 8) EXPECT_GE(shown.states.size(), 2u);
+    EXPECT_TRUE((*s)->transcript().entries.empty());
+
+    // The plain API stops too, early, and never names the term.
+    auto plain_guard = SessionGuardrail::create(mod);
+    SessionOptions po;
+    po.guardrail = plain_guard->hook();
+    auto ps = Session::create(zhi::testing::tiny_model(), po);
+    ASSERT_TRUE(ps.ok());
+    std::string streamed;
+    auto pr = (*ps)->stream(prompt, greedy(48), [&](const StreamDelta& d) {
+      streamed += d.text;
+      return true;
+    });
+    ASSERT_FALSE(pr.ok());
+    EXPECT_EQ(pr.error().code(), ErrorCode::kGuardrailViolation);
+    EXPECT_NE(pr.error().message().find("T.refuse"), std::string::npos);
+    EXPECT_EQ(pr.error().message().find(term), std::string::npos) << pr.error().message();
+    EXPECT_EQ(streamed.find(term), std::string::npos);
+    EXPECT_LT(streamed.size(), plain.content.size());  // generation stopped
+    EXPECT_EQ(plain_guard->outcome().stage, GuardrailStage::kResponse);
+  }
+}
+
+TEST(SessionGuardrail, MasksOutputAndPromptSpans) {
+  const std::string prompt = "hello there";
+  const Plain plain = unguarded(prompt, 48);
+  const std::string term = term_across_pieces(plain);
+  ASSERT_FALSE(term.empty()) << plain.content;
+
+  auto mod = make_moderator({{"T.mask", "substring", term + "\nsecretword\n"}});
+  ASSERT_TRUE(mod);
+  auto guard = SessionGuardrail::create(mod);
+  SessionOptions so;
+  so.guardrail = guard->hook();
+  auto s = Session::create(zhi::testing::tiny_model(), so);
+  ASSERT_TRUE(s.ok());
+  Shown shown;
+  auto r = guarded_stream(**s, *guard, prompt, greedy(48), recorder(&shown));
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_FALSE(r->outcome.blocked);
+  EXPECT_EQ(r->outcome.output.decision, Action::kMask);
+  // Every occurrence starred, one '*' per character; the rest passes unchanged.
+  std::string expected = plain.content;
+  for (size_t at = expected.find(term); at != std::string::npos; at = expected.find(term, at))
+    expected.replace(at, term.size(), std::string(term.size(), '*'));
+  EXPECT_EQ(r->response.content, expected);
+  EXPECT_EQ(shown.now, expected);
+  EXPECT_EQ(r->outcome.output.masked, expected);
+  for (const std::string& state : shown.states)
+    EXPECT_EQ(state.find(term), std::string::npos) << "shown unmasked: " << state;
+  EXPECT_EQ(r->response.stats.generated_tokens, plain.generated);  // masking does not stop it
+
+  // A masked prompt reaches the model masked.
+  auto p = guarded_stream(**s, *guard, "my secretword is here", greedy(4), {});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->outcome.input.decision, Action::kMask);
+  const auto entries = (*s)->transcript().entries;
+  ASSERT_GE(entries.size(), 2u);
+  EXPECT_EQ(entries[entries.size() - 2].content, "my ********** is here");
+}
+
+}  // namespace
+}  // namespace zhi::compliance
