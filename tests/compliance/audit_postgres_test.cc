@@ -15,8 +15,11 @@
 
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -429,10 +432,18 @@ TEST(PgAuditOutage, ServerStoppedMidBurst) {
       std::lock_guard<std::mutex> lk(mu);
       return acked.size();
     };
-    while (acked_count() < 200) std::this_thread::yield();
-    ASSERT_TRUE(server.sh("stop", "immediate"));
+    // Bounded waits: a broken server must fail the test, not hang it (and no
+    // ASSERT may return while the burst thread runs).
+    const auto wait_until = [](const std::function<bool()>& done) {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      while (!done() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+      return done();
+    };
+    EXPECT_TRUE(wait_until([&] { return acked_count() >= 200; }));
+    EXPECT_TRUE(server.sh("stop", "immediate"));
     const int at_stop = attempts.load();
-    while (attempts.load() < at_stop + 200) std::this_thread::yield();  // appends while it is down
+    // Appends while it is down.
+    EXPECT_TRUE(wait_until([&] { return attempts.load() >= at_stop + 200; }));
     if (spool) {
       EXPECT_GT((*log)->spooled(), 0u);
       EXPECT_TRUE((*log)->healthy());
@@ -440,9 +451,10 @@ TEST(PgAuditOutage, ServerStoppedMidBurst) {
       EXPECT_GT(failed.load(), 0);
       EXPECT_TRUE(saw_unhealthy.load());
     }
-    ASSERT_TRUE(server.sh("start"));
+    EXPECT_TRUE(server.sh("start"));
     const size_t at_start = acked_count();
-    while (acked_count() < at_start + 200) std::this_thread::yield();  // and after it is back
+    // And after it is back.
+    EXPECT_TRUE(wait_until([&] { return acked_count() >= at_start + 200; }));
     stop = true;
     burst.join();
     EXPECT_TRUE((*log)->healthy());

@@ -50,21 +50,42 @@ Plain unguarded(const std::string& prompt, int64_t max_tokens) {
   return p;
 }
 
-bool word_char(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+// Code points of `s` with their byte offsets (the session only ever hands out whole characters).
+std::vector<std::pair<size_t, char32_t>> code_points(const std::string& s) {
+  std::vector<std::pair<size_t, char32_t>> out;
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    char32_t cp = n == 1 ? c : c & (0x3F >> (n - 1));
+    for (int k = 1; k < n && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
+    out.emplace_back(i, cp);
+    i += n;
+  }
+  return out;
+}
 
-// A run of 4..8 lowercase letters or digits in the middle of the answer that
-// straddles a piece boundary, so it completes only in a later piece.
+// Letters, digits and CJK ideographs: characters a term may be made of here
+// (no separators, which matching skips, and no case to fold).
+bool usable(char32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 0x4E00 && c <= 0x9FFF);
+}
+
+// Two usable characters either side of a boundary between streamed pieces,
+// in the first three quarters of the answer: a term that completes only in a
+// later piece, with answer left after it.
 std::string term_across_pieces(const Plain& p) {
-  const std::string& c = p.content;
+  const auto cps = code_points(p.content);
   for (size_t end : p.piece_ends) {
-    if (end < 4 || end + 4 > c.size() || end > c.size() * 3 / 4) continue;
-    size_t b = end, e = end;
-    while (b > 0 && end - b < 4 && word_char(c[b - 1])) --b;
-    while (e < c.size() && e - end < 4 && word_char(c[e])) ++e;
-    if (end - b >= 2 && e - end >= 2) {
-      // Also inside a longer word is fine: matching is by substring here.
-      return c.substr(b, e - b);
-    }
+    if (end > p.content.size() * 3 / 4) continue;
+    size_t k = 0;
+    while (k < cps.size() && cps[k].first < end) ++k;  // cps[k] starts the next piece
+    if (k < 2 || k + 2 > cps.size()) continue;
+    if (!usable(cps[k - 2].second) || !usable(cps[k - 1].second) || !usable(cps[k].second) ||
+        !usable(cps[k + 1].second))
+      continue;
+    const size_t b = cps[k - 2].first;
+    const size_t e = k + 2 < cps.size() ? cps[k + 2].first : p.content.size();
+    return p.content.substr(b, e - b);
   }
   return "";
 }
@@ -152,7 +173,9 @@ TEST(SessionGuardrail, OutputTermStopsGenerationAndIsRetracted) {
     for (const std::string& state : shown.states)
       EXPECT_EQ(state.find(term), std::string::npos) << "the term was shown: " << state;
     // Something of the answer before the term was shown before the retraction.
-    if (at > 8) EXPECT_GE(shown.states.size(), 2u);
+    if (at > 8) {
+      EXPECT_GE(shown.states.size(), 2u);
+    }
     EXPECT_TRUE((*s)->transcript().entries.empty());
 
     // The plain API stops too, early, and never names the term.
@@ -197,7 +220,7 @@ TEST(SessionGuardrail, MasksOutputAndPromptSpans) {
   // Every occurrence starred, one '*' per character; the rest passes unchanged.
   std::string expected = plain.content;
   for (size_t at = expected.find(term); at != std::string::npos; at = expected.find(term, at))
-    expected.replace(at, term.size(), std::string(term.size(), '*'));
+    expected.replace(at, term.size(), std::string(code_points(term).size(), '*'));
   EXPECT_EQ(r->response.content, expected);
   EXPECT_EQ(shown.now, expected);
   EXPECT_EQ(r->outcome.output.masked, expected);
