@@ -194,6 +194,7 @@ TEST_F(PgAudit, AppendsConcurrentlyExportsAndFinds) {
 
 TEST_F(PgAudit, RawTextRoundTripsWhenThePolicyAllowsIt) {
   AuditRecord r = record("raw");
+  r.uid = "raw-uid-1";  // fixed, so appending it twice is a replay
   AuditSettings raw;
   raw.store_raw_text = true;
   set_audit_texts(raw, "用户的问题 'quoted' \\ \"x\"", "模型的回答", &r);

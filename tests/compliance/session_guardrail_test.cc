@@ -3,7 +3,7 @@
 // answer stops generation and is retracted, the error naming the category and
 // never the term; mask terms are starred before they are shown.
 //
-// The model's text means nothing, but greedy decoding is deterministic: each
+// The model's text means nothing, but seeded sampling is deterministic: each
 // test first generates without a guardrail, then takes its term from that
 // answer, across a boundary between streamed pieces.
 #include "compliance/session_guardrail.h"
@@ -28,6 +28,20 @@ GenerationOptions greedy(int64_t max_tokens) {
   return g;
 }
 
+// The tiny model's greedy answer is an empty line; seeded sampling over the
+// whole vocabulary gives a longer (and as reproducible) answer.
+GenerationOptions sampled(int64_t max_tokens) {
+  GenerationOptions g;
+  g.greedy = false;
+  g.temperature = 1.0f;
+  g.top_k = 0;
+  g.top_p = 1.0f;
+  g.min_p = 0.0f;
+  g.seed = 20251;
+  g.max_tokens = max_tokens;
+  return g;
+}
+
 struct Plain {
   std::string content;
   std::vector<size_t> piece_ends;  // byte offset where each streamed piece ends
@@ -38,7 +52,7 @@ Plain unguarded(const std::string& prompt, int64_t max_tokens) {
   Plain p;
   auto s = Session::create(zhi::testing::tiny_model());
   EXPECT_TRUE(s.ok());
-  auto r = (*s)->stream(prompt, greedy(max_tokens), [&](const StreamDelta& d) {
+  auto r = (*s)->stream(prompt, sampled(max_tokens), [&](const StreamDelta& d) {
     p.piece_ends.push_back(d.content.size());
     return true;
   });
@@ -89,6 +103,34 @@ std::string term_across_pieces(const Plain& p) {
   }
   return "";
 }
+
+// The first prompt (of a few, in one language) whose greedy answer holds such
+// a term; the tiny model answers some prompts with an immediate end of turn.
+struct Pick {
+  std::string prompt;
+  Plain plain;
+  std::string term;
+};
+
+Pick pick(const std::vector<std::string>& prompts, int64_t max_tokens) {
+  Pick p;
+  std::string tried;
+  for (const std::string& prompt : prompts) {
+    p.prompt = prompt;
+    p.plain = unguarded(prompt, max_tokens);
+    p.term = term_across_pieces(p.plain);
+    if (!p.term.empty()) return p;
+    tried += "\n  " + prompt + " -> '" + p.plain.content + "'";
+  }
+  ADD_FAILURE() << "no usable term in the tiny model's answers:" << tried;
+  return p;
+}
+
+const std::vector<std::string> kEnglishPrompts = {
+    "hello there",  "Tell me a story.",          "What is the weather like today?",
+    "Write a poem", "Explain how a phone works", "Hi"};
+const std::vector<std::string> kChinesePrompts = {"你好，请介绍一下自己", "今天天气怎么样？",
+                                                  "给我讲个故事", "写一首诗", "手机是怎么工作的？"};
 
 struct Shown {
   std::string now;                  // what the user sees
@@ -145,11 +187,13 @@ TEST(SessionGuardrail, RefusesThePromptBeforeGenerationInTheUsersLanguage) {
 }
 
 TEST(SessionGuardrail, OutputTermStopsGenerationAndIsRetracted) {
-  for (const std::string prompt : {"hello there", "你好，请介绍一下自己"}) {
-    SCOPED_TRACE(prompt);
-    const Plain plain = unguarded(prompt, 48);
-    const std::string term = term_across_pieces(plain);
-    ASSERT_FALSE(term.empty()) << "no usable term in the tiny model's answer: " << plain.content;
+  for (const bool english : {true, false}) {
+    const Pick picked = pick(english ? kEnglishPrompts : kChinesePrompts, 48);
+    ASSERT_FALSE(picked.term.empty());
+    const std::string& prompt = picked.prompt;
+    const Plain& plain = picked.plain;
+    const std::string& term = picked.term;
+    SCOPED_TRACE(prompt + " / term " + term);
     const size_t at = plain.content.find(term);
 
     auto mod = make_moderator({{"T.refuse", "substring", term + "\n"}});
@@ -160,13 +204,13 @@ TEST(SessionGuardrail, OutputTermStopsGenerationAndIsRetracted) {
     auto s = Session::create(zhi::testing::tiny_model(), so);
     ASSERT_TRUE(s.ok());
     Shown shown;
-    auto r = guarded_stream(**s, *guard, prompt, greedy(48), recorder(&shown));
+    auto r = guarded_stream(**s, *guard, prompt, sampled(48), recorder(&shown));
     ASSERT_TRUE(r.ok()) << r.error().to_string();
     EXPECT_TRUE(r->outcome.blocked);
     EXPECT_EQ(r->outcome.stage, GuardrailStage::kResponse);
     EXPECT_EQ(r->outcome.category_id, "T.refuse");
     const std::string refusal = r->outcome.language == "en" ? kRefusalEn : kRefusalZh;
-    EXPECT_EQ(r->outcome.language, prompt == "hello there" ? "en" : "zh-CN");
+    EXPECT_EQ(r->outcome.language, english ? "en" : "zh-CN");
     EXPECT_EQ(r->response.content, refusal);
     EXPECT_EQ(shown.now, refusal);  // retracted and replaced
     ASSERT_GE(shown.states.size(), 1u);
@@ -185,7 +229,7 @@ TEST(SessionGuardrail, OutputTermStopsGenerationAndIsRetracted) {
     auto ps = Session::create(zhi::testing::tiny_model(), po);
     ASSERT_TRUE(ps.ok());
     std::string streamed;
-    auto pr = (*ps)->stream(prompt, greedy(48), [&](const StreamDelta& d) {
+    auto pr = (*ps)->stream(prompt, sampled(48), [&](const StreamDelta& d) {
       streamed += d.text;
       return true;
     });
@@ -200,10 +244,12 @@ TEST(SessionGuardrail, OutputTermStopsGenerationAndIsRetracted) {
 }
 
 TEST(SessionGuardrail, MasksOutputAndPromptSpans) {
-  const std::string prompt = "hello there";
-  const Plain plain = unguarded(prompt, 48);
-  const std::string term = term_across_pieces(plain);
-  ASSERT_FALSE(term.empty()) << plain.content;
+  const Pick picked = pick(kEnglishPrompts, 48);
+  ASSERT_FALSE(picked.term.empty());
+  const std::string& prompt = picked.prompt;
+  const Plain& plain = picked.plain;
+  const std::string& term = picked.term;
+  SCOPED_TRACE(prompt + " / term " + term);
 
   auto mod = make_moderator({{"T.mask", "substring", term + "\nsecretword\n"}});
   ASSERT_TRUE(mod);
@@ -213,7 +259,7 @@ TEST(SessionGuardrail, MasksOutputAndPromptSpans) {
   auto s = Session::create(zhi::testing::tiny_model(), so);
   ASSERT_TRUE(s.ok());
   Shown shown;
-  auto r = guarded_stream(**s, *guard, prompt, greedy(48), recorder(&shown));
+  auto r = guarded_stream(**s, *guard, prompt, sampled(48), recorder(&shown));
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_FALSE(r->outcome.blocked);
   EXPECT_EQ(r->outcome.output.decision, Action::kMask);
