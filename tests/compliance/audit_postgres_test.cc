@@ -78,13 +78,16 @@ class PgAudit : public ::testing::Test {
     schema_ = "zhi_audit_" + std::to_string(getpid()) + "_" + info->name();
     for (char& ch : schema_)
       ch = std::isalnum(static_cast<unsigned char>(ch)) ? std::tolower(ch) : '_';
-    psql(pg_base_url(), "DROP SCHEMA IF EXISTS " + schema_ + " CASCADE; CREATE SCHEMA " + schema_);
+    psql(pg_base_url(), "SET client_min_messages = warning; DROP SCHEMA IF EXISTS " + schema_ +
+                            " CASCADE; CREATE SCHEMA " + schema_);
     url_ = with_search_path(pg_base_url(), schema_);
     spool_ = zhi::testing::temp_dir() + "/" + schema_ + ".spool";
     std::filesystem::remove(spool_);
   }
   void TearDown() override {
-    if (!schema_.empty()) psql(pg_base_url(), "DROP SCHEMA IF EXISTS " + schema_ + " CASCADE");
+    if (!schema_.empty())
+      psql(pg_base_url(),
+           "SET client_min_messages = warning; DROP SCHEMA IF EXISTS " + schema_ + " CASCADE");
   }
   AuditLog::Options opts() const {
     AuditLog::Options o;
@@ -230,6 +233,49 @@ TEST_F(PgAudit, RetentionPurgeAndExportSince) {
   EXPECT_EQ(count(url_), 3);
   EXPECT_EQ(audit_stats(url_)->oldest_ms, now - 182 * day);
   EXPECT_EQ(audit_stats(url_)->newest_ms, now);
+}
+
+std::string run_cli(const std::string& args, int* rc) {
+  const std::string cmd = zhi::testing::cli_path() + " " + args + " 2>&1";
+  FILE* f = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0) out.append(buf, n);
+  const int status = f ? pclose(f) : -1;
+  *rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+// `zhi audit` takes the connection string where it takes a SQLite file.
+TEST_F(PgAudit, AuditCommandsTakeAConnectionString) {
+  if (!std::filesystem::exists(zhi::testing::cli_path()))
+    GTEST_SKIP() << "zhi binary not built at " << zhi::testing::cli_path();
+  const int64_t day = 86400000, now = 1750000000000;
+  {
+    Result<std::unique_ptr<AuditLog>> log = AuditLog::open(opts());
+    ASSERT_TRUE(log.ok());
+    for (int age : {300, 10, 0})
+      ASSERT_TRUE((*log)->append(record(std::to_string(age), now - age * day)).ok());
+  }
+  int rc = 0;
+  const std::string q = "'" + url_ + "'";
+  std::string out = run_cli("audit stats --db " + q, &rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("\"records\":3"), std::string::npos) << out;
+  out = run_cli("audit export --db " + q + " --since " + std::to_string(now - 20 * day), &rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("\"request_id\":\"10\""), std::string::npos) << out;
+  EXPECT_EQ(out.find("\"request_id\":\"300\""), std::string::npos) << out;
+  out =
+      run_cli("audit purge --db " + q + " --retention-days 183 --now " + std::to_string(now), &rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("\"purged\":1"), std::string::npos) << out;
+  EXPECT_EQ(count(url_), 2);
+  // A server that is not there: a clear error, exit 1.
+  out = run_cli("audit stats --db 'postgresql:///x?host=/nonexistent-zhi-dir'", &rc);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("cannot connect"), std::string::npos) << out;
 }
 
 // Holds an exclusive lock on the audit table from another connection: the log
