@@ -103,7 +103,6 @@ int finish_compliance(const RunArgs& a, const Compliance& c, const std::string& 
   return 0;
 }
 
-
 // --json-schema takes a file or the schema itself.
 Result<std::string> schema_text(const std::string& arg) {
   const size_t first = arg.find_first_not_of(" \t\r\n");
@@ -311,18 +310,23 @@ Command add_run_command(CLI::App& app) {
                   "draft model (same vocabulary) for speculative decoding of greedy answers; implies --chat")
       ->check(CLI::ExistingFile);
   cmd->add_option("--draft-tokens", a->draft_tokens, "tokens the draft proposes per step")->check(CLI::Range(1, 64));
-  cmd->add_option("--policy", a->policy,
-                  "compliance policy pack: moderate the prompt and the streamed answer (implies --chat)")
+  cmd->add_option(
+         "--policy", a->policy,
+         "compliance policy pack: moderate the prompt and the streamed answer (implies --chat)")
       ->check(CLI::ExistingDirectory);
-  cmd->add_option("--export", a->export_path,
-                  "with --policy: write the answer, labelled (explicit label + AIGC metadata), here");
+  cmd->add_option(
+      "--export", a->export_path,
+      "with --policy: write the answer, labelled (explicit label + AIGC metadata), here");
   cmd->add_option("--format", a->export_format, "export format: json or markdown");
-  cmd->add_option("--audit", a->audit,
-                  "with --policy: record the answer's ProduceID in this audit database (SQLite file or "
-                  "postgresql://...)");
-  cmd->add_option("--audit-spool", a->audit_spool,
-                  "where audit records wait while the database is down (policy on_write_failure: spool)");
-  cmd->add_option("--provider", a->provider, "model provider id, checked against the pack's routing");
+  cmd->add_option(
+      "--audit", a->audit,
+      "with --policy: record the answer's ProduceID in this audit database (SQLite file or "
+      "postgresql://...)");
+  cmd->add_option(
+      "--audit-spool", a->audit_spool,
+      "where audit records wait while the database is down (policy on_write_failure: spool)");
+  cmd->add_option("--provider", a->provider,
+                  "model provider id, checked against the pack's routing");
   return {cmd, [a] { return run_main(*a); }};
 }
 
