@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libutf8proc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libvectorscan-dev libopencc-dev libopencc-data libsqlite3-dev libssl-dev
+  libpq-dev postgresql
   nodejs npm
   # ARM64 cross-check of the NEON kernels (scripts/test_arm.sh).
   g++-aarch64-linux-gnu qemu-user googletest

@@ -6,6 +6,9 @@
 #   3. cross-builds the kernel tests for ARM64 and runs them under qemu-aarch64;
 #   4. runs the README's main job (synthetic 0.5B Q4_K_M, 16 tokens);
 #   5. rebuilds in build-asan/ with AddressSanitizer + UBSan and runs it again.
+# A throwaway PostgreSQL server (scripts/pg_test_server.sh) runs for the
+# whole script so the audit log's PostgreSQL tests run against a real one
+# (ZHI_REQUIRE_PG=1: they fail rather than skip without it).
 # The conformance pack is found through ZHI_CONFORMANCE_DIR (default
 # ../shared/conformance); without it those tests say they were skipped.
 # ZHI_SKIP_SANITIZE=1 skips step 5.
@@ -20,6 +23,18 @@ if [[ -d "${ZHI_CONFORMANCE_DIR:-$root/../shared/conformance}" ]]; then
 else
   echo "test: NOTE conformance pack not found; the tests that need it will be skipped (set ZHI_CONFORMANCE_DIR)"
 fi
+
+# The PostgreSQL server for the audit tests; stopped and removed however the script ends.
+pg_dir="$(mktemp -d /tmp/zhi-pg.XXXXXX)"
+stop_pg() {
+  "$root/scripts/pg_test_server.sh" stop "$pg_dir" immediate >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+}
+trap stop_pg EXIT
+eval "$("$root/scripts/pg_test_server.sh" start "$pg_dir")"
+export ZHI_TEST_PG_URL
+export ZHI_REQUIRE_PG=1
+echo "test: PostgreSQL test server at $ZHI_TEST_PG_URL"
 
 echo "== release build"
 "$root/scripts/build.sh" "$root/build"

@@ -5,8 +5,11 @@
 #include <iostream>
 
 #include "cli/cli_common.h"
+#include "compliance/policy_loader.h"
+#include "compliance/session_guardrail.h"
 #include "session/chat_prompt.h"
 #include "session/generate.h"
+#include "zhi/session.hpp"
 
 namespace zhi::cli {
 namespace {
@@ -16,9 +19,88 @@ struct ChatArgs {
   SamplingFlags sampling;
   std::string system;
   int64_t n_predict = 1024;
+  std::string policy;
 };
 
+namespace cp = zhi::compliance;
+
+// With --policy: a Session whose guardrail is the pack. Refused prompts are
+// answered with the refusal (nothing generated); a refused answer stops and is
+// retracted; masked spans are starred before they are shown.
+int chat_policy_main(const ChatArgs& a) {
+  Result<cp::PolicyPack> pack = cp::load_policy_pack(a.policy);
+  if (!pack.ok()) return report(pack.status());
+  Result<std::shared_ptr<const cp::Moderator>> mod = cp::Moderator::create(std::move(pack).value());
+  if (!mod.ok()) return report(mod.status());
+  ModelOptions mo;
+  mo.context_size = a.run.ctx;
+  mo.threads = a.run.threads;
+  mo.batch_size = a.run.batch;
+  mo.kv_cache_type = a.run.kv_type == "q8_0"  ? KvCacheType::kQ8_0
+                     : a.run.kv_type == "f32" ? KvCacheType::kF32
+                                              : KvCacheType::kF16;
+  auto model = Model::load(a.run.model, mo);
+  if (!model.ok()) return report(Status(StatusCode::kInvalidArgument, model.error().to_string()));
+  const SamplerConfig sc = sampler_config(a.sampling);
+  GenerationOptions g;
+  g.greedy = sc.is_greedy();
+  if (!g.greedy) g.temperature = sc.temperature;
+  g.top_k = sc.top_k;
+  g.top_p = sc.top_p;
+  g.min_p = sc.min_p;
+  g.seed = sc.seed;
+  g.max_tokens = a.n_predict;
+  std::shared_ptr<cp::SessionGuardrail> guard;
+  std::unique_ptr<Session> session;
+  auto fresh = [&]() -> Error {
+    guard = cp::SessionGuardrail::create(*mod);
+    SessionOptions so;
+    so.instructions = a.system;
+    so.guardrail = guard->hook();
+    auto s = Session::create(*model, so);
+    if (!s.ok()) return s.error();
+    session = std::move(s).value();
+    return {};
+  };
+  if (Error e = fresh(); !e.ok())
+    return report(Status(StatusCode::kInvalidArgument, e.to_string()));
+  std::fprintf(stderr,
+               "zhi chat (policy %s): type a message; /reset clears the conversation, /exit or "
+               "Ctrl-D quits.\n",
+               a.policy.c_str());
+  std::string line;
+  for (;;) {
+    std::fprintf(stderr, "> ");
+    if (!std::getline(std::cin, line)) break;
+    if (line == "/exit") break;
+    if (line == "/reset") {
+      if (Error e = fresh(); !e.ok())
+        return report(Status(StatusCode::kInvalidArgument, e.to_string()));
+      continue;
+    }
+    if (line.empty()) continue;
+    auto r = cp::guarded_stream(*session, *guard, line, g, [](const cp::ShownText& t) {
+      if (t.replace) std::fprintf(stdout, "\n[retracted by policy]\n");
+      std::fwrite(t.text.data(), 1, t.text.size(), stdout);
+      std::fflush(stdout);
+      return true;
+    });
+    std::fprintf(stdout, "\n");
+    if (!r.ok()) {
+      std::fprintf(stderr, "zhi: %s\n", r.error().to_string().c_str());
+      continue;  // the turn is lost (the transcript is unchanged); the conversation goes on
+    }
+    if (r->outcome.blocked)
+      std::fprintf(stderr, "[refused: category %s]\n", r->outcome.category_id.c_str());
+    else
+      std::fprintf(stderr, "[%lld tokens]\n",
+                   static_cast<long long>(r->response.stats.generated_tokens));
+  }
+  return 0;
+}
+
 int chat_main(const ChatArgs& a) {
+  if (!a.policy.empty()) return chat_policy_main(a);
   auto opts = context_options(a.run);
   if (!opts.ok()) return report(opts.status());
   auto lm = load_model(a.run.model);
@@ -91,6 +173,9 @@ Command add_chat_command(CLI::App& app) {
   add_sampling_flags(cmd, &a->sampling);
   cmd->add_option("--system", a->system, "system prompt");
   cmd->add_option("-n,--n-predict", a->n_predict, "most tokens per reply")->check(CLI::Range(int64_t{1}, int64_t{1} << 24));
+  cmd->add_option("--policy", a->policy,
+                  "compliance policy pack: moderate prompts and streamed answers")
+      ->check(CLI::ExistingDirectory);
   return {cmd, [a] { return chat_main(*a); }};
 }
 

@@ -1,5 +1,6 @@
 // zhi audit export | purge | stats: read and maintain the compliance audit
-// log (SQLite). Records hold SHA-256 of inputs and outputs, not the text.
+// log (a SQLite file, or a PostgreSQL database named by a "postgresql://"
+// connection string). Records hold SHA-256 of inputs and outputs, not the text.
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -14,6 +15,9 @@ namespace zhi::cli {
 namespace {
 
 namespace cp = zhi::compliance;
+
+constexpr const char* kDbHelp =
+    "audit database: a SQLite file, or a PostgreSQL connection string (postgresql://...)";
 
 struct AuditArgs {
   std::string db, since, format = "jsonl", output, policy, now;
@@ -95,24 +99,24 @@ int stats_main(const AuditArgs& a) {
 
 Command add_audit_command(CLI::App& app) {
   auto a = std::make_shared<AuditArgs>();
-  CLI::App* cmd =
-      app.add_subcommand("audit", "compliance audit log (SQLite): export, purge, stats");
+  CLI::App* cmd = app.add_subcommand(
+      "audit", "compliance audit log (SQLite or PostgreSQL): export, purge, stats");
   cmd->require_subcommand(1);
   CLI::App* exp = cmd->add_subcommand("export", "write records as JSON lines, oldest first");
-  exp->add_option("--db", a->db, "audit database")->required();
+  exp->add_option("--db", a->db, kDbHelp)->required();
   exp->add_option("--since", a->since,
                   "only records at or after: YYYY-MM-DD, YYYY-MM-DDThh:mm:ssZ or ms");
   exp->add_option("--format", a->format, "jsonl");
   exp->add_option("-o,--output", a->output, "write to a file instead of stdout");
   CLI::App* purge = cmd->add_subcommand("purge", "delete records older than the retention period");
-  purge->add_option("--db", a->db, "audit database")->required();
+  purge->add_option("--db", a->db, kDbHelp)->required();
   purge->add_option("--policy", a->policy, "policy pack whose audit.retention_days applies");
   purge->add_option("--retention-days", a->retention_days, "retention in days (overrides the pack)")
       ->check(CLI::Range(1, 36500));
   purge->add_option("--now", a->now,
                     "purge as of this time instead of now (for tests and backfills)");
   CLI::App* stats = cmd->add_subcommand("stats", "record count, time range and decisions");
-  stats->add_option("--db", a->db, "audit database")->required();
+  stats->add_option("--db", a->db, kDbHelp)->required();
   return {cmd, [a, exp, purge] {
             if (exp->parsed()) return export_main(*a);
             if (purge->parsed()) return purge_main(*a);

@@ -18,8 +18,8 @@ namespace {
 namespace cp = zhi::compliance;
 
 struct LabelArgs {
-  std::string policy, text, file, export_path, format = "json", lang, audit, request_id,
-                                               provider = "local-qwen";
+  std::string policy, text, file, export_path, format = "json", lang, audit, audit_spool,
+                                               request_id, provider = "local-qwen";
   std::string verify_file;
 };
 
@@ -64,6 +64,7 @@ int apply_main(const LabelArgs& a) {
   if (!a.audit.empty()) {
     cp::AuditLog::Options o;
     o.path = a.audit;
+    o.spool_path = a.audit_spool;
     o.on_failure = p.audit.on_write_failure;
     Result<std::unique_ptr<cp::AuditLog>> log = cp::AuditLog::open(o);
     if (!log.ok()) return report(log.status());
@@ -156,7 +157,11 @@ Command add_label_command(CLI::App& app) {
       ->add_option("--lang", a->lang,
                    "language of the explicit label: zh-CN or en (default: detected)")
       ->check(CLI::IsMember({"zh-CN", "en"}));
-  apply->add_option("--audit", a->audit, "SQLite audit database to record the ProduceID in");
+  apply->add_option("--audit", a->audit,
+                    "audit database to record the ProduceID in: a SQLite file or postgresql://...");
+  apply->add_option("--audit-spool", a->audit_spool,
+                    "where records wait while the database is down (policy on_write_failure: "
+                    "spool; default for SQLite: DB.spool)");
   apply->add_option("--request-id", a->request_id,
                     "request id for the audit record (default: the ProduceID)");
   apply->add_option("--provider", a->provider,
@@ -166,7 +171,8 @@ Command add_label_command(CLI::App& app) {
   verify->add_option("--policy", a->policy,
                      "also check the explicit label and ContentProducer against a pack");
   verify->add_option("--audit", a->audit,
-                     "also check that the ProduceID is in this audit database");
+                     "also check that the ProduceID is in this audit database (file or "
+                     "postgresql://...)");
   return {cmd, [a, apply] { return apply->parsed() ? apply_main(*a) : verify_main(*a); }};
 }
 

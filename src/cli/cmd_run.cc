@@ -1,7 +1,20 @@
 // zhi run: one prompt in, streamed text out, speed on stderr.
+// With --policy, the answer goes through the compliance layer: the prompt and
+// the streamed answer are moderated, --export writes the labelled result
+// (GB 45438: explicit label, AIGC metadata with a fresh ProduceID) and
+// --audit records the ProduceID in the audit log.
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <optional>
 
 #include "cli/cli_common.h"
+#include "compliance/aigc_label.h"
+#include "compliance/audit_log.h"
+#include "compliance/policy_loader.h"
+#include "compliance/session_guardrail.h"
 #include "session/chat_prompt.h"
 #include "session/generate.h"
 #include "zhi/session.hpp"
@@ -23,7 +36,72 @@ struct RunArgs {
   std::string tools_file;
   std::string draft;  // speculative decoding draft model
   int draft_tokens = 4;
+  // Compliance (--policy).
+  std::string policy, export_path, export_format = "json", audit, audit_spool,
+                                   provider = "local-qwen";
 };
+
+namespace cp = zhi::compliance;
+
+// The policy's side of one `zhi run`: the moderator, and what happens after.
+struct Compliance {
+  std::shared_ptr<const cp::Moderator> mod;
+  std::shared_ptr<cp::SessionGuardrail> guard;
+  cp::ExportFormat format = cp::ExportFormat::kJson;
+};
+
+Result<Compliance> load_compliance(const RunArgs& a) {
+  Compliance c;
+  if (!cp::parse_export_format(a.export_format, &c.format))
+    return invalid_argument("--format: expected json or markdown, got '" + a.export_format + "'");
+  ZHI_ASSIGN_OR_RETURN(cp::PolicyPack pack, cp::load_policy_pack(a.policy));
+  if (!pack.routing.providers.empty() && !pack.routing.provider_allowed(a.provider))
+    return invalid_argument("--provider: '" + a.provider + "' is not allowed in region '" +
+                            pack.identity.region + "'");
+  ZHI_ASSIGN_OR_RETURN(c.mod, cp::Moderator::create(std::move(pack)));
+  c.guard = cp::SessionGuardrail::create(c.mod);
+  return c;
+}
+
+// Labelled export and audit record of a guarded answer.
+int finish_compliance(const RunArgs& a, const Compliance& c, const std::string& prompt,
+                      const cp::GuardedReply& reply) {
+  const cp::PolicyPack& p = c.mod->pack();
+  const std::string produce_id = cp::new_produce_id();
+  if (!a.audit.empty()) {
+    cp::AuditLog::Options o;
+    o.path = a.audit;
+    o.spool_path = a.audit_spool;
+    o.on_failure = p.audit.on_write_failure;
+    Result<std::unique_ptr<cp::AuditLog>> log = cp::AuditLog::open(o);
+    if (!log.ok()) return report(log.status());
+    const Status st = (*log)->append(cp::guarded_audit_record(
+        *c.mod, reply.outcome, prompt, reply.response.content, produce_id, "run", a.provider));
+    // Fail closed: an answer that cannot be recorded is not handed out.
+    if (!st.ok()) return report(st);
+  }
+  if (!a.export_path.empty()) {
+    std::ofstream out(a.export_path, std::ios::binary);
+    out << cp::export_labeled(
+        c.format, cp::add_explicit_label(p.labels, reply.response.content, reply.outcome.language),
+        cp::make_aigc_metadata(p.labels, produce_id));
+    if (!out) return report(io_error(a.export_path + ": cannot write export"));
+  }
+  nlohmann::ordered_json j;
+  j["produce_id"] = produce_id;
+  j["decision"] =
+      reply.outcome.blocked
+          ? "refuse"
+          : cp::action_name(std::max(reply.outcome.input.decision, reply.outcome.output.decision));
+  if (reply.outcome.blocked) {
+    j["category"] = reply.outcome.category_id;
+    j["stage"] = reply.outcome.stage == GuardrailStage::kPrompt ? "prompt" : "response";
+  }
+  if (!a.export_path.empty()) j["export"] = a.export_path;
+  if (!a.audit.empty()) j["audit"] = cp::redact_target(a.audit);
+  std::fprintf(stderr, "compliance: %s\n", j.dump().c_str());
+  return 0;
+}
 
 // --json-schema takes a file or the schema itself.
 Result<std::string> schema_text(const std::string& arg) {
@@ -73,6 +151,13 @@ int run_session(const RunArgs& a, const std::string& prompt) {
     if (!tools.ok()) return report(tools.status());
     so.tools = std::move(tools).value();
   }
+  std::optional<Compliance> comp;
+  if (!a.policy.empty()) {
+    auto c = load_compliance(a);
+    if (!c.ok()) return report(c.status());
+    comp = std::move(c).value();
+    so.guardrail = comp->guard->hook();
+  }
   if (!a.draft.empty()) {
     auto draft = Model::load(a.draft, mo);
     if (!draft.ok()) return report(Status(StatusCode::kInvalidArgument, "--draft: " + draft.error().to_string()));
@@ -96,15 +181,41 @@ int run_session(const RunArgs& a, const std::string& prompt) {
     if (!schema.ok()) return report(schema.status());
     g.json_schema = schema.value();
   }
-  auto r = session.value()->stream(prompt, g, [](const StreamDelta& d) {
-    std::fwrite(d.text.data(), 1, d.text.size(), stdout);
-    std::fflush(stdout);
-    return true;
-  });
+  Expected<Response> r = Error(ErrorCode::kInternal, "not run");
+  std::optional<cp::GuardedReply> guarded;
+  if (comp) {
+    // On a terminal the answer streams, and a retraction is said out loud; into
+    // a file or pipe only the final text goes, so retracted text never lands there.
+    const bool tty = isatty(STDOUT_FILENO) != 0;
+    auto show = [tty](const cp::ShownText& t) {
+      if (!tty) return true;
+      if (t.replace) std::fprintf(stdout, "\n[retracted by policy]\n");
+      std::fwrite(t.text.data(), 1, t.text.size(), stdout);
+      std::fflush(stdout);
+      return true;
+    };
+    auto gr = cp::guarded_stream(**session, *comp->guard, prompt, g, show);
+    if (gr.ok()) {
+      if (!tty) std::fwrite(gr->response.content.data(), 1, gr->response.content.size(), stdout);
+      r = gr->response;
+      guarded = std::move(gr).value();
+    } else {
+      r = gr.error();
+    }
+  } else {
+    r = session.value()->stream(prompt, g, [](const StreamDelta& d) {
+      std::fwrite(d.text.data(), 1, d.text.size(), stdout);
+      std::fflush(stdout);
+      return true;
+    });
+  }
   std::fprintf(stdout, "\n");
   if (!r.ok()) {
     std::fprintf(stderr, "zhi: %s\n", r.error().to_string().c_str());
     return kExitFailure;
+  }
+  if (comp) {
+    if (int rc = finish_compliance(a, *comp, prompt, *guarded); rc != 0) return rc;
   }
   const ResponseStats& s = r->stats;
   std::fprintf(stderr,
@@ -126,7 +237,11 @@ int run_main(const RunArgs& a) {
     prompt = text.value();
   }
   if (prompt.empty()) return report(invalid_argument("no prompt: give -p TEXT or -f FILE"));
-  if (!a.json_schema.empty() || !a.tools_file.empty() || !a.draft.empty()) return run_session(a, prompt);
+  if ((!a.export_path.empty() || !a.audit.empty()) && a.policy.empty())
+    return report(
+        invalid_argument("--export and --audit need --policy DIR (labels and audit settings)"));
+  if (!a.json_schema.empty() || !a.tools_file.empty() || !a.draft.empty() || !a.policy.empty())
+    return run_session(a, prompt);
   auto opts = context_options(a.run);
   if (!opts.ok()) return report(opts.status());
   auto lm = load_model(a.run.model);
@@ -195,6 +310,23 @@ Command add_run_command(CLI::App& app) {
                   "draft model (same vocabulary) for speculative decoding of greedy answers; implies --chat")
       ->check(CLI::ExistingFile);
   cmd->add_option("--draft-tokens", a->draft_tokens, "tokens the draft proposes per step")->check(CLI::Range(1, 64));
+  cmd->add_option(
+         "--policy", a->policy,
+         "compliance policy pack: moderate the prompt and the streamed answer (implies --chat)")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option(
+      "--export", a->export_path,
+      "with --policy: write the answer, labelled (explicit label + AIGC metadata), here");
+  cmd->add_option("--format", a->export_format, "export format: json or markdown");
+  cmd->add_option(
+      "--audit", a->audit,
+      "with --policy: record the answer's ProduceID in this audit database (SQLite file or "
+      "postgresql://...)");
+  cmd->add_option(
+      "--audit-spool", a->audit_spool,
+      "where audit records wait while the database is down (policy on_write_failure: spool)");
+  cmd->add_option("--provider", a->provider,
+                  "model provider id, checked against the pack's routing");
   return {cmd, [a] { return run_main(*a); }};
 }
 

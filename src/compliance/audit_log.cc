@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -15,46 +16,6 @@ namespace zhi::compliance {
 namespace {
 
 constexpr size_t kMaxBatch = 512;
-
-constexpr const char* kSchema = R"(
-CREATE TABLE IF NOT EXISTS audit (
-  id INTEGER PRIMARY KEY,
-  uid TEXT NOT NULL UNIQUE,
-  time_ms INTEGER NOT NULL,
-  request_id TEXT NOT NULL,
-  produce_id TEXT NOT NULL,
-  region TEXT NOT NULL,
-  feature TEXT NOT NULL,
-  provider TEXT NOT NULL,
-  decision TEXT NOT NULL,
-  category TEXT NOT NULL,
-  rule TEXT NOT NULL,
-  input_sha256 TEXT NOT NULL,
-  output_sha256 TEXT NOT NULL,
-  input_text TEXT,
-  output_text TEXT
-);
-CREATE INDEX IF NOT EXISTS audit_time ON audit(time_ms);
-CREATE INDEX IF NOT EXISTS audit_produce_id ON audit(produce_id);
-)";
-
-constexpr const char* kColumns =
-    "uid, time_ms, request_id, produce_id, region, feature, provider, decision, category, rule, "
-    "input_sha256, output_sha256, input_text, output_text";
-
-Status sqlite_error(sqlite3* db, const std::string& path, const std::string& what) {
-  return io_error(path + ": " + what + ": " + (db ? sqlite3_errmsg(db) : "cannot allocate"));
-}
-
-Status exec(sqlite3* db, const std::string& path, const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    const std::string msg = err ? err : sqlite3_errmsg(db);
-    sqlite3_free(err);
-    return io_error(path + ": " + msg);
-  }
-  return Status();
-}
 
 std::string random_uid() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -111,66 +72,48 @@ bool record_from_json(const nlohmann::json& j, AuditRecord* r) {
   return true;
 }
 
-AuditRecord record_from_row(sqlite3_stmt* st) {
-  const auto text = [&](int col) {
-    const unsigned char* t = sqlite3_column_text(st, col);
-    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
-  };
-  AuditRecord r;
-  r.uid = text(0);
-  r.time_ms = sqlite3_column_int64(st, 1);
-  r.request_id = text(2);
-  r.produce_id = text(3);
-  r.region = text(4);
-  r.feature = text(5);
-  r.provider = text(6);
-  r.decision = text(7);
-  r.category = text(8);
-  r.rule = text(9);
-  r.input_sha256 = text(10);
-  r.output_sha256 = text(11);
-  r.input_text = text(12);
-  r.output_text = text(13);
-  return r;
+}  // namespace
+
+std::string audit_record_line(const AuditRecord& r) {
+  return record_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// A connection for maintenance and reading.
-class Connection {
- public:
-  ~Connection() {
-    if (db_) sqlite3_close(db_);
+bool parse_audit_record_line(std::string_view line, AuditRecord* r) {
+  const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  return !j.is_discarded() && record_from_json(j, r);
+}
+
+bool is_postgres_target(std::string_view target) {
+  return target.starts_with("postgresql://") || target.starts_with("postgres://");
+}
+
+std::string redact_target(std::string_view target) {
+  std::string s(target);
+  if (!is_postgres_target(s)) return s;
+  // postgresql://user:PASSWORD@host/db
+  const size_t scheme = s.find("://") + 3;
+  const size_t authority_end = std::min(s.find_first_of("/?", scheme), s.size());
+  const size_t at = s.rfind('@', authority_end);
+  if (at != std::string::npos && at >= scheme) {
+    const size_t colon = s.find(':', scheme);
+    if (colon != std::string::npos && colon < at) s.replace(colon + 1, at - colon - 1, "***");
   }
-  Status open(const std::string& path, bool write) {
-    path_ = path;
-    const int flags = write ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
-    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK)
-      return sqlite_error(db_, path, "cannot open audit database");
-    sqlite3_busy_timeout(db_, 5000);
-    return Status();
+  // ...?password=PASSWORD&...
+  for (size_t p = s.find("password="); p != std::string::npos; p = s.find("password=", p + 1)) {
+    if (p == 0 || (s[p - 1] != '?' && s[p - 1] != '&')) continue;
+    const size_t v = p + 9;
+    s.replace(v, std::min(s.find('&', v), s.size()) - v, "***");
   }
-  sqlite3* get() const { return db_; }
-  const std::string& path() const { return path_; }
+  return s;
+}
 
- private:
-  sqlite3* db_ = nullptr;
-  std::string path_;
-};
-
-class Statement {
- public:
-  ~Statement() { sqlite3_finalize(st_); }
-  Status prepare(const Connection& c, const std::string& sql) {
-    if (sqlite3_prepare_v2(c.get(), sql.c_str(), -1, &st_, nullptr) != SQLITE_OK)
-      return sqlite_error(c.get(), c.path(), "query");
-    return Status();
-  }
-  sqlite3_stmt* get() const { return st_; }
-
- private:
-  sqlite3_stmt* st_ = nullptr;
-};
-
-}  // namespace
+Result<std::unique_ptr<AuditStore>> open_audit_store(const std::string& target, AuditStoreMode mode,
+                                                     int busy_timeout_ms, bool may_start_offline) {
+  if (target.empty()) return invalid_argument("audit database: empty path or connection string");
+  if (is_postgres_target(target))
+    return open_postgres_audit_store(target, mode, busy_timeout_ms, may_start_offline);
+  return open_sqlite_audit_store(target, mode, busy_timeout_ms);
+}
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -192,22 +135,21 @@ void set_audit_texts(const AuditSettings& settings, std::string_view input, std:
 }
 
 Result<std::unique_ptr<AuditLog>> AuditLog::open(Options options) {
-  if (options.spool_path.empty()) options.spool_path = options.path + ".spool";
+  const bool postgres = is_postgres_target(options.path);
+  if (options.spool_path.empty() && !postgres) options.spool_path = options.path + ".spool";
+  if (options.spool_path.empty() && options.on_failure == AuditFailureMode::kSpool)
+    return invalid_argument(redact_target(options.path) +
+                            ": a PostgreSQL audit log in spool mode needs a local spool file");
   if (options.queue_capacity == 0) options.queue_capacity = 1;
   std::unique_ptr<AuditLog> log(new AuditLog(std::move(options)));
-  const std::string& path = log->opt_.path;
-  if (sqlite3_open_v2(path.c_str(), &log->db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK)
-    return sqlite_error(log->db_, path, "cannot open audit database");
-  sqlite3_busy_timeout(log->db_, log->opt_.busy_timeout_ms);
-  ZHI_RETURN_IF_ERROR(exec(log->db_, path, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"));
-  ZHI_RETURN_IF_ERROR(exec(log->db_, path, kSchema));
-  const std::string sql = std::string("INSERT OR IGNORE INTO audit (") + kColumns +
-                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
-  if (sqlite3_prepare_v2(log->db_, sql.c_str(), -1, &log->insert_, nullptr) != SQLITE_OK)
-    return sqlite_error(log->db_, path, "prepare insert");
-  {
+  // In spool mode an unreachable server must not stop the service: records
+  // wait in the spool until it is back.
+  Result<std::unique_ptr<AuditStore>> store =
+      open_audit_store(log->opt_.path, AuditStoreMode::kWriter, log->opt_.busy_timeout_ms,
+                       /*may_start_offline=*/log->opt_.on_failure == AuditFailureMode::kSpool);
+  if (!store.ok()) return store.status();
+  log->store_ = std::move(store).value();
+  if (!log->opt_.spool_path.empty()) {
     std::ifstream spool(log->opt_.spool_path);
     std::string line;
     while (std::getline(spool, line)) log->spooled_ += !line.empty();
@@ -225,8 +167,6 @@ AuditLog::~AuditLog() {
   }
   queue_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
-  if (insert_) sqlite3_finalize(insert_);
-  if (db_) sqlite3_close(db_);
 }
 
 Status AuditLog::enqueue(AuditRecord r, uint64_t* seq) {
@@ -316,44 +256,12 @@ void AuditLog::writer_loop() {
 }
 
 Status AuditLog::write_batch(const std::vector<AuditRecord>& batch) {
-  const std::string& path = opt_.path;
-  ZHI_RETURN_IF_ERROR(exec(db_, path, "BEGIN IMMEDIATE"));
-  for (const AuditRecord& r : batch) {
-    sqlite3_reset(insert_);
-    const std::string* texts[] = {&r.uid,     &r.request_id,   &r.produce_id,   &r.region,
-                                  &r.feature, &r.provider,     &r.decision,     &r.category,
-                                  &r.rule,    &r.input_sha256, &r.output_sha256};
-    sqlite3_bind_text(insert_, 1, texts[0]->c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(insert_, 2, r.time_ms);
-    for (int i = 1; i < 11; ++i)
-      sqlite3_bind_text(insert_, i + 2, texts[i]->c_str(), -1, SQLITE_TRANSIENT);
-    if (r.input_text.empty())
-      sqlite3_bind_null(insert_, 13);
-    else
-      sqlite3_bind_text(insert_, 13, r.input_text.c_str(), -1, SQLITE_TRANSIENT);
-    if (r.output_text.empty())
-      sqlite3_bind_null(insert_, 14);
-    else
-      sqlite3_bind_text(insert_, 14, r.output_text.c_str(), -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(insert_) != SQLITE_DONE) {
-      const Status st = sqlite_error(db_, path, "insert");
-      sqlite3_reset(insert_);
-      (void)exec(db_, path, "ROLLBACK");
-      return st;
-    }
-  }
-  sqlite3_reset(insert_);
-  if (Status st = exec(db_, path, "COMMIT"); !st.ok()) {
-    (void)exec(db_, path, "ROLLBACK");
-    return st;
-  }
-  return Status();
+  return store_->write_batch(batch);
 }
 
 Status AuditLog::spool_batch(const std::vector<AuditRecord>& batch) {
   std::string lines;
-  for (const AuditRecord& r : batch)
-    lines += record_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  for (const AuditRecord& r : batch) lines += audit_record_line(r) + "\n";
   const int fd = ::open(opt_.spool_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return io_error(opt_.spool_path + ": cannot open spool");
   size_t done = 0;
@@ -384,9 +292,8 @@ Status AuditLog::replay_spool() {
   std::string line;
   while (std::getline(in, line)) {
     // A torn last line is a record whose fsync never returned: never acknowledged.
-    const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     AuditRecord r;
-    if (!j.is_discarded() && record_from_json(j, &r)) records.push_back(std::move(r));
+    if (parse_audit_record_line(line, &r)) records.push_back(std::move(r));
   }
   in.close();
   for (size_t at = 0; at < records.size(); at += kMaxBatch) {
@@ -404,69 +311,29 @@ Status AuditLog::replay_spool() {
 }
 
 Result<AuditStats> audit_stats(const std::string& path) {
-  Connection c;
-  ZHI_RETURN_IF_ERROR(c.open(path, false));
-  AuditStats s;
-  Statement a;
-  ZHI_RETURN_IF_ERROR(a.prepare(
-      c, "SELECT COUNT(*), COALESCE(MIN(time_ms), 0), COALESCE(MAX(time_ms), 0) FROM audit"));
-  if (sqlite3_step(a.get()) != SQLITE_ROW) return sqlite_error(c.get(), path, "stats");
-  s.records = sqlite3_column_int64(a.get(), 0);
-  s.oldest_ms = sqlite3_column_int64(a.get(), 1);
-  s.newest_ms = sqlite3_column_int64(a.get(), 2);
-  Statement b;
-  ZHI_RETURN_IF_ERROR(
-      b.prepare(c, "SELECT decision, COUNT(*) FROM audit GROUP BY decision ORDER BY decision"));
-  while (sqlite3_step(b.get()) == SQLITE_ROW) {
-    const unsigned char* d = sqlite3_column_text(b.get(), 0);
-    s.by_decision[d ? reinterpret_cast<const char*>(d) : ""] = sqlite3_column_int64(b.get(), 1);
-  }
-  return s;
+  ZHI_ASSIGN_OR_RETURN(std::unique_ptr<AuditStore> store,
+                       open_audit_store(path, AuditStoreMode::kReadOnly));
+  return store->stats();
 }
 
 Result<int64_t> audit_purge(const std::string& path, int retention_days, int64_t now) {
   if (retention_days < 1) return invalid_argument("retention must be at least one day");
-  Connection c;
-  ZHI_RETURN_IF_ERROR(c.open(path, true));
-  Statement st;
-  ZHI_RETURN_IF_ERROR(st.prepare(c, "DELETE FROM audit WHERE time_ms < ?1"));
-  sqlite3_bind_int64(st.get(), 1, now - int64_t{retention_days} * 86400000);
-  if (sqlite3_step(st.get()) != SQLITE_DONE) return sqlite_error(c.get(), path, "purge");
-  return static_cast<int64_t>(sqlite3_changes(c.get()));
+  ZHI_ASSIGN_OR_RETURN(std::unique_ptr<AuditStore> store,
+                       open_audit_store(path, AuditStoreMode::kMaintain, 5000));
+  return store->purge_before(now - int64_t{retention_days} * 86400000);
 }
 
 Result<int64_t> audit_export_jsonl(const std::string& path, int64_t since_ms, std::ostream& out) {
-  Connection c;
-  ZHI_RETURN_IF_ERROR(c.open(path, false));
-  Statement st;
-  ZHI_RETURN_IF_ERROR(st.prepare(c, std::string("SELECT ") + kColumns +
-                                        " FROM audit WHERE time_ms >= ?1 ORDER BY time_ms, id"));
-  sqlite3_bind_int64(st.get(), 1, since_ms);
-  int64_t n = 0;
-  int rc;
-  while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
-    out << record_json(record_from_row(st.get()))
-               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-        << "\n";
-    ++n;
-  }
-  if (rc != SQLITE_DONE) return sqlite_error(c.get(), path, "export");
-  if (!out) return io_error("export: write failed");
-  return n;
+  ZHI_ASSIGN_OR_RETURN(std::unique_ptr<AuditStore> store,
+                       open_audit_store(path, AuditStoreMode::kReadOnly, 5000));
+  return store->export_jsonl(since_ms, out);
 }
 
 Result<std::optional<AuditRecord>> audit_find_produce_id(const std::string& path,
                                                          const std::string& produce_id) {
-  Connection c;
-  ZHI_RETURN_IF_ERROR(c.open(path, false));
-  Statement st;
-  ZHI_RETURN_IF_ERROR(st.prepare(
-      c, std::string("SELECT ") + kColumns + " FROM audit WHERE produce_id = ?1 LIMIT 1"));
-  sqlite3_bind_text(st.get(), 1, produce_id.c_str(), -1, SQLITE_TRANSIENT);
-  const int rc = sqlite3_step(st.get());
-  if (rc == SQLITE_ROW) return std::optional<AuditRecord>(record_from_row(st.get()));
-  if (rc != SQLITE_DONE) return sqlite_error(c.get(), path, "lookup");
-  return std::optional<AuditRecord>();
+  ZHI_ASSIGN_OR_RETURN(std::unique_ptr<AuditStore> store,
+                       open_audit_store(path, AuditStoreMode::kReadOnly, 5000));
+  return store->find_produce_id(produce_id);
 }
 
 }  // namespace zhi::compliance

@@ -1,5 +1,7 @@
-// The audit log: one record per moderation decision or generation, in SQLite
-// (WAL, synchronous=FULL), written by one writer thread from a bounded queue.
+// The audit log: one record per moderation decision or generation, written by
+// one writer thread from a bounded queue into an audit store (audit_store.h):
+// SQLite (WAL, synchronous=FULL; the embedded default, named by a file path)
+// or PostgreSQL (named by a "postgresql://" connection string).
 //
 // Records hold the SHA-256 of input and output, never the raw text unless the
 // policy pack sets audit.store_raw_text. "Acknowledged" means durable: append()
@@ -7,13 +9,12 @@
 // mode when the database cannot be written, once it is fsynced to the spool
 // file), so a kill -9 loses nothing that was acknowledged.
 //
-// When the database cannot be written (disk full, locked, gone), the policy
-// decides: fail closed (append fails, healthy() turns false, and the service
-// must refuse requests), or spool to "<db>.spool" (JSON lines) and replay the
-// spool into the database at the next successful write or open.
+// When the database cannot be written (disk full, locked, server down), the
+// policy decides: fail closed (append fails, healthy() turns false, and the
+// service must refuse requests), or spool to a local file (JSON lines;
+// "<db>.spool" beside a SQLite file, given explicitly for PostgreSQL) and
+// replay the spool into the database at the next successful write or open.
 #pragma once
-
-#include <sqlite3.h>
 
 #include <condition_variable>
 #include <cstdint>
@@ -27,28 +28,11 @@
 #include <thread>
 #include <vector>
 
+#include "compliance/audit_store.h"
 #include "compliance/policy.h"
 #include "core/status.h"
 
 namespace zhi::compliance {
-
-struct AuditRecord {
-  std::string
-      uid;  // unique per record; filled by append() when empty (makes spool replay idempotent)
-  int64_t time_ms = 0;  // Unix time, milliseconds; filled by append() when 0
-  std::string request_id;
-  std::string produce_id;  // AIGC ProduceID of the output, when there is one
-  std::string region;
-  std::string feature;
-  std::string provider;
-  std::string decision;  // "allow", "flag", "mask", "refuse"
-  std::string category;
-  std::string rule;  // term source ("file:line"), for operators
-  std::string input_sha256;
-  std::string output_sha256;
-  std::string input_text;   // only when the policy stores raw text
-  std::string output_text;  // only when the policy stores raw text
-};
 
 // Fills the hashes, and the raw texts only when `settings` allows it.
 void set_audit_texts(const AuditSettings& settings, std::string_view input, std::string_view output,
@@ -59,8 +43,10 @@ int64_t now_ms();
 class AuditLog {
  public:
   struct Options {
-    std::string path;        // SQLite database file
-    std::string spool_path;  // default: path + ".spool"
+    std::string path;  // SQLite database file, or a PostgreSQL connection string
+    // Where records wait while the database cannot be written. Default for a
+    // SQLite file: path + ".spool"; required for PostgreSQL in spool mode.
+    std::string spool_path;
     size_t queue_capacity = 1024;
     AuditFailureMode on_failure = AuditFailureMode::kFailClosed;
     int busy_timeout_ms = 2000;  // how long a write waits for a lock before it counts as failed
@@ -92,8 +78,7 @@ class AuditLog {
   Status replay_spool();
 
   Options opt_;
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* insert_ = nullptr;
+  std::unique_ptr<AuditStore> store_;
 
   mutable std::mutex mu_;
   std::condition_variable queue_cv_;  // writer waits for work; producers wait for room
@@ -108,13 +93,8 @@ class AuditLog {
   std::thread writer_;
 };
 
-// Maintenance and reading, on their own connection.
-struct AuditStats {
-  int64_t records = 0;
-  int64_t oldest_ms = 0;
-  int64_t newest_ms = 0;
-  std::map<std::string, int64_t> by_decision;
-};
+// Maintenance and reading, on their own connection. `path`: a SQLite file or a
+// PostgreSQL connection string.
 Result<AuditStats> audit_stats(const std::string& path);
 // Deletes records older than `retention_days` before `now_ms`; returns how many.
 Result<int64_t> audit_purge(const std::string& path, int retention_days, int64_t now_ms);

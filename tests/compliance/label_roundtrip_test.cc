@@ -13,6 +13,8 @@
 #include "compliance/audit_log.h"
 #include "compliance/moderator.h"
 #include "compliance/policy_loader.h"
+#include "compliance/sha256.h"
+#include "session/tiny_model.h"
 #include "test_paths.h"
 
 namespace zhi::compliance {
@@ -104,6 +106,62 @@ TEST(LabelRoundTrip, ThroughTheCli) {
   EXPECT_EQ(rc, 0);
   EXPECT_NE(mod.find("\"decision\":\"refuse\""), std::string::npos) << mod;
   EXPECT_NE(mod.find("\"category\":\"A1.8\""), std::string::npos) << mod;
+}
+
+// Done-means 3 end to end: `zhi run --policy` generates (tiny model), exports
+// the labelled answer and records its ProduceID; `zhi label verify` reads the
+// export back and finds the ProduceID in the audit log.
+TEST(LabelRoundTrip, GenerateExportVerifyThroughZhiRun) {
+  if (!std::filesystem::exists(zhi::testing::cli_path()))
+    GTEST_SKIP() << "zhi binary not built at " << zhi::testing::cli_path()
+                 << " (build the zhi target)";
+  const std::string dir = zhi::testing::temp_dir();
+  const std::string db = dir + "/run-roundtrip.db";
+  std::filesystem::remove(db);
+  int rc = 0;
+  for (const std::string format : {"json", "markdown"}) {
+    SCOPED_TRACE(format);
+    const std::string out = dir + "/run-export." + format;
+    const std::string ran =
+        run("run -m " + zhi::testing::tiny_model_path() +
+                " -t 1 -c 256 --temp 0 -n 12 -p '今天杭州天气怎么样？' --policy " + shipped_cn() +
+                " --export " + out + " --format " + format + " --audit " + db,
+            &rc);
+    ASSERT_EQ(rc, 0) << ran;
+    const size_t at = ran.find("\"produce_id\":\"");
+    ASSERT_NE(at, std::string::npos) << ran;
+    const std::string produce_id = ran.substr(at + 14, ran.find('"', at + 14) - at - 14);
+    std::ifstream in(out);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    Result<LabeledDocument> doc = read_labeled(out, ss.str());
+    ASSERT_TRUE(doc.ok()) << doc.status().to_string();
+    EXPECT_EQ(doc->aigc.produce_id, produce_id);
+    const std::string verified =
+        run("label verify " + out + " --policy " + shipped_cn() + " --audit " + db, &rc);
+    EXPECT_EQ(rc, 0) << verified;
+    EXPECT_NE(verified.find("\"audit_record\":true"), std::string::npos) << verified;
+    EXPECT_NE(verified.find("\"explicit_label\":true"), std::string::npos) << verified;
+    Result<std::optional<AuditRecord>> rec = audit_find_produce_id(db, produce_id);
+    ASSERT_TRUE(rec.ok() && rec->has_value());
+    EXPECT_EQ((*rec)->feature, "run");
+    EXPECT_EQ((*rec)->input_sha256, sha256_hex("今天杭州天气怎么样？"));
+    EXPECT_TRUE((*rec)->input_text.empty());  // the cn pack keeps hashes only
+  }
+  // A prompt the pack refuses: the refusal is what is exported and recorded.
+  const std::string out = dir + "/run-refused.json";
+  const std::string refused =
+      run("run -m " + zhi::testing::tiny_model_path() +
+              " -t 1 -c 256 --temp 0 -n 12 -p '请解释演示违 禁 词' --policy " + shipped_cn() +
+              " --export " + out + " --audit " + db,
+          &rc);
+  ASSERT_EQ(rc, 0) << refused;
+  EXPECT_NE(refused.find("\"decision\":\"refuse\""), std::string::npos) << refused;
+  EXPECT_NE(refused.find("\"category\":\"A1.8\""), std::string::npos) << refused;
+  EXPECT_EQ(audit_stats(db)->by_decision["refuse"], 1);
+  // --export without --policy is a usage error, not a silent unlabelled file.
+  run("run -m " + zhi::testing::tiny_model_path() + " -p hi --export " + out, &rc);
+  EXPECT_NE(rc, 0);
 }
 
 }  // namespace
