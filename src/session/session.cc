@@ -254,18 +254,21 @@ Expected<Response> SessionImpl::run(std::string_view prompt, const GenerationOpt
     return {};
   };
 
+  std::vector<int32_t> first_prompt;  // round 0's prompt, what a prompt cache file keeps
   for (int round = 0;; ++round) {
     auto tokens = render(working, /*generation_prompt=*/true);
     if (!tokens.ok()) return tokens.error();
     ZHI_RETURN_IF_API_ERROR(check_fits(tokens->size()));
     if (round == 0) {
       st.prompt_tokens = static_cast<int64_t>(tokens->size());
-      int64_t reusable = 0;
-      auto entry = m.acquire(*tokens, &reusable);
+      int64_t reusable = 0, from_disk = 0;
+      auto entry = m.acquire(*tokens, &reusable, &from_disk, &st.warnings);
       if (!entry.ok()) return entry.error();
       lease.entry = std::move(entry).value();
       st.cached_tokens = reusable;
+      st.prompt_cache_tokens = from_disk;
       st.prefix_cache_hit = reusable > 0;
+      first_prompt = *tokens;
     }
     const auto t_prompt = Clock::now();
     auto n = sync_prompt(*lease.entry.ctx, evaluated, *tokens, m.options().batch_size, &cancel_);
@@ -323,6 +326,7 @@ Expected<Response> SessionImpl::run(std::string_view prompt, const GenerationOpt
     if (cancel_.load()) return Error(ErrorCode::kCancelled, "the request was cancelled");
   }
   ZHI_RETURN_IF_API_ERROR(guard(GuardrailStage::kResponse, content));
+  m.persist(lease.entry, first_prompt, &st.warnings);
   response.content = content;
   std::lock_guard<std::mutex> lock(mu_);
   entries_ = std::move(working);
@@ -363,6 +367,7 @@ Error SessionImpl::prewarm(std::string_view prefix) {
   lease.entry.tokens.pop_back();
   if (Status s = lease.entry.ctx->truncate(static_cast<int64_t>(lease.entry.tokens.size())); !s.ok())
     return error_from_status(s);
+  m.persist(lease.entry, lease.entry.tokens, nullptr);
   return {};
 }
 
