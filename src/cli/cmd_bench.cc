@@ -101,6 +101,8 @@ Result<GuidedResult> bench_guided(const std::shared_ptr<Model>& model, const std
   GuidedResult out;
   GenerationOptions free_g = greedy_options(n_gen), guided_g = greedy_options(n_gen);
   guided_g.json_schema = schema;
+  // A structured answer must complete: it may run past -n, up to 512 tokens.
+  guided_g.max_tokens = std::max<int64_t>(n_gen, 512);
   std::vector<double> free_tps, guided_tps;
   if (auto warm = answer(model, {}, guided_g); !warm.ok())
     return warm.status();  // compiles the schema, warms its masks

@@ -2,10 +2,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "session/api_errors.h"
 #include "session/chat_prompt.h"
@@ -255,6 +255,15 @@ Expected<Response> SessionImpl::run(std::string_view prompt, const GenerationOpt
   };
 
   std::vector<int32_t> first_prompt;  // round 0's prompt, what a prompt cache file keeps
+  // The prompt's KV rows are worth keeping however the answer ends (an error
+  // included); on success they are kept below, with warnings reported.
+  bool persisted = false;
+  struct PersistOnExit {
+    std::function<void()> fn;
+    ~PersistOnExit() { fn(); }
+  } persist_on_exit{[&] {
+    if (!persisted && !first_prompt.empty()) m.persist(lease.entry, first_prompt, nullptr);
+  }};
   for (int round = 0;; ++round) {
     auto tokens = render(working, /*generation_prompt=*/true);
     if (!tokens.ok()) return tokens.error();
@@ -327,6 +336,7 @@ Expected<Response> SessionImpl::run(std::string_view prompt, const GenerationOpt
   }
   ZHI_RETURN_IF_API_ERROR(guard(GuardrailStage::kResponse, content));
   m.persist(lease.entry, first_prompt, &st.warnings);
+  persisted = true;
   response.content = content;
   std::lock_guard<std::mutex> lock(mu_);
   entries_ = std::move(working);

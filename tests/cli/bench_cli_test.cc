@@ -13,7 +13,7 @@ namespace {
 using testing::run_zhi;
 
 constexpr const char* kSchema =
-    R"({"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 99}, "maxItems": 4})";
+    R"({"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 9}, "maxItems": 3})";
 
 struct Models {
   std::string target, draft;
