@@ -18,6 +18,13 @@ struct ModelOptions {
   // sessions. Both limits apply; the least recently used entry goes first.
   int prefix_cache_entries = 8;
   uint64_t prefix_cache_bytes = uint64_t{1} << 30;
+  // Prompt cache files: when set, a request's prompt KV rows are also kept in
+  // this directory (created when missing), and a later request, in this
+  // process or another, loads the stored prefix sharing the most leading
+  // tokens with its prompt. Files are validated on load: a corrupt, truncated
+  // or other model's file is skipped with a warning in ResponseStats. Files
+  // are never evicted; clear the directory to reclaim space.
+  std::string prompt_cache_dir;
 };
 
 // Whether the model may call tools in this request.

@@ -49,6 +49,7 @@ const char* finish_reason_name(FinishReason reason);
 struct ResponseStats {
   int64_t prompt_tokens = 0;     // tokens of the rendered conversation, first round
   int64_t cached_tokens = 0;     // of those, reused from the prefix cache (not evaluated)
+  int64_t prompt_cache_tokens = 0;  // of cached_tokens, loaded from a prompt cache file
   bool prefix_cache_hit = false;
   int64_t evaluated_tokens = 0;  // prompt tokens evaluated, all rounds
   int64_t generated_tokens = 0;  // all rounds
@@ -60,6 +61,9 @@ struct ResponseStats {
   int64_t draft_proposed = 0;  // speculative decoding: tokens the draft model proposed
   int64_t draft_accepted = 0;  // ... and the target kept
   FinishReason finish_reason = FinishReason::kEndOfTurn;
+  // Problems that did not stop the request: prompt cache files skipped as
+  // invalid, or one that could not be written.
+  std::vector<std::string> warnings;
 };
 
 struct Response {

@@ -73,6 +73,9 @@ typedef struct zhi_model_options {
   int32_t kv_cache_type;         /* zhi_kv_cache_type */
   int32_t prefix_cache_entries;  /* default 8 */
   uint64_t prefix_cache_bytes;   /* default 1 GiB */
+  /* Directory of prompt cache files (prompt KV state kept across processes;
+     invalid files are skipped with a warning); NULL or "": off. Copied at load. */
+  const char* prompt_cache_dir;
 } zhi_model_options;
 
 ZHI_API void zhi_model_options_init(zhi_model_options* options);

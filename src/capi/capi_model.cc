@@ -19,6 +19,7 @@ Expected<ModelOptions> model_options(const zhi_model_options* in) {
   m.kv_cache_type = static_cast<KvCacheType>(o.kv_cache_type);
   m.prefix_cache_entries = o.prefix_cache_entries;
   m.prefix_cache_bytes = o.prefix_cache_bytes;
+  if (o.prompt_cache_dir != nullptr) m.prompt_cache_dir = o.prompt_cache_dir;
   return m;
 }
 
@@ -41,6 +42,7 @@ void zhi_model_options_init(zhi_model_options* options) {
   options->kv_cache_type = static_cast<int32_t>(d.kv_cache_type);
   options->prefix_cache_entries = d.prefix_cache_entries;
   options->prefix_cache_bytes = d.prefix_cache_bytes;
+  options->prompt_cache_dir = nullptr;
 }
 
 zhi_status zhi_check_availability(const char* path, const zhi_model_options* options, zhi_availability* out,

@@ -1,13 +1,23 @@
 // zhi bench: prompt and generation speed, medians of several runs, and
 // generation as a share of the memory-bandwidth roofline measured here.
+// Through the Session API, optionally: guided generation's overhead
+// (--json-schema), speculative decoding's acceptance and speedup (--draft),
+// and time to first token with and without a prefix-cache hit (--ttft).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/cli_common.h"
 #include "core/memory_bandwidth.h"
 #include "kernels/matmul.h"
+#include "session/grammar_cache.h"
+#include "session/grammar_matcher.h"
+#include "session/json_schema_grammar.h"
+#include "session/model_impl.h"
+#include "session/token_trie.h"
+#include "zhi/session.hpp"
 
 namespace zhi::cli {
 namespace {
@@ -18,6 +28,10 @@ struct BenchArgs {
   int64_t n_gen = 128;
   int reps = 5;
   bool json = false;
+  std::string json_schema;  // FILE or inline JSON: guided-generation overhead
+  std::string draft;        // draft model: speculative decoding
+  int draft_tokens = 4;
+  bool ttft = false;  // time to first token, first vs second request of a session
 };
 
 struct Spread {
@@ -33,9 +47,184 @@ double seconds(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+constexpr const char* kSessionPrompt =
+    "Write a long story about the sea, the wind and a small boat.";
+
+// --json-schema takes a file or the schema itself.
+Result<std::string> schema_arg(const std::string& arg) {
+  const size_t first = arg.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && (arg[first] == '{' || arg[first] == '[' || arg == "true"))
+    return arg;
+  return read_file(arg);
+}
+
+Status api_status(const Error& e, const std::string& what) {
+  return Status(StatusCode::kInvalidArgument, what + ": " + e.to_string());
+}
+
+GenerationOptions greedy_options(int64_t max_tokens) {
+  GenerationOptions g;
+  g.greedy = true;
+  g.max_tokens = max_tokens;
+  return g;
+}
+
+// One greedy answer in a fresh session; the model's prefix cache is cleared
+// first so every run evaluates its prompt.
+Result<Response> answer(const std::shared_ptr<Model>& model, const SessionOptions& so,
+                        const GenerationOptions& g) {
+  model->clear_prefix_cache();
+  auto s = Session::create(model, so);
+  if (!s.ok()) return api_status(s.error(), "session");
+  auto r = (*s)->respond(kSessionPrompt, g);
+  if (!r.ok()) return api_status(r.error(), "respond");
+  return std::move(r).value();
+}
+
+double tokens_per_s(const ResponseStats& s) {
+  return s.generate_seconds > 0 ? static_cast<double>(s.generated_tokens) / s.generate_seconds : 0;
+}
+
+struct GuidedResult {
+  Spread free_tps{0, 0, 0}, guided_tps{0, 0, 0};
+  double overhead = 0;  // 1 - guided/free, of the medians
+  Spread mask_us{0, 0, 0};
+  int64_t masked_tokens = 0, vocab = 0;
+  std::string answer;
+};
+
+// Free vs schema-held greedy decoding, and the full-vocabulary mask's cost
+// per token, timed by replaying the guided answer's tokens through the same
+// (warm) compiled grammar the session used.
+Result<GuidedResult> bench_guided(const std::shared_ptr<Model>& model, const std::string& schema,
+                                  int64_t n_gen, int reps) {
+  GuidedResult out;
+  GenerationOptions free_g = greedy_options(n_gen), guided_g = greedy_options(n_gen);
+  guided_g.json_schema = schema;
+  // A structured answer must complete: it may run past -n, up to 512 tokens.
+  guided_g.max_tokens = std::max<int64_t>(n_gen, 512);
+  std::vector<double> free_tps, guided_tps;
+  if (auto warm = answer(model, {}, guided_g); !warm.ok())
+    return warm.status();  // compiles the schema, warms its masks
+  for (int r = 0; r < reps; ++r) {
+    ZHI_ASSIGN_OR_RETURN(Response f, answer(model, {}, free_g));
+    ZHI_ASSIGN_OR_RETURN(Response g, answer(model, {}, guided_g));
+    free_tps.push_back(tokens_per_s(f.stats));
+    guided_tps.push_back(tokens_per_s(g.stats));
+    out.answer = g.content;
+  }
+  out.free_tps = spread(free_tps);
+  out.guided_tps = spread(guided_tps);
+  out.overhead = out.free_tps.median > 0 ? 1.0 - out.guided_tps.median / out.free_tps.median : 0;
+
+  ModelImpl& m = model->impl();
+  auto grammar = m.grammars().get("schema:" + schema, [&] { return json_schema_grammar(schema); });
+  if (!grammar.ok()) return api_status(grammar.error(), "--json-schema");
+  const TokenTrie& trie = m.token_trie();
+  const std::vector<int32_t> ids = m.loaded().tokenizer->encode(out.answer, false);
+  std::vector<double> us;
+  for (int r = 0; r < reps; ++r) {
+    GrammarMatcher matcher(grammar.value(), trie);
+    for (int32_t id : ids) {
+      const auto t0 = std::chrono::steady_clock::now();
+      auto bits = matcher.mask();
+      us.push_back(seconds(t0) * 1e6);
+      if (!((*bits)[static_cast<size_t>(id) >> 6] >> (id & 63) & 1) || !matcher.accept_token(id))
+        break;
+    }
+  }
+  if (!us.empty()) out.mask_us = spread(us);
+  out.masked_tokens = static_cast<int64_t>(us.size()) / reps;
+  out.vocab = model->vocab_size();
+  return out;
+}
+
+struct DraftResult {
+  Spread plain_tps{0, 0, 0}, spec_tps{0, 0, 0};
+  double speedup = 0, acceptance = 0;
+  int64_t proposed = 0, accepted = 0;
+  bool identical = true;  // greedy text with and without the draft
+};
+
+Result<DraftResult> bench_draft(const std::shared_ptr<Model>& model,
+                                const std::shared_ptr<Model>& draft, int draft_tokens,
+                                int64_t n_gen, int reps) {
+  DraftResult out;
+  SessionOptions spec;
+  spec.draft_model = draft;
+  spec.draft_tokens = draft_tokens;
+  const GenerationOptions g = greedy_options(n_gen);
+  std::vector<double> plain_tps, spec_tps;
+  for (int r = 0; r < reps; ++r) {
+    draft->clear_prefix_cache();
+    ZHI_ASSIGN_OR_RETURN(Response p, answer(model, {}, g));
+    ZHI_ASSIGN_OR_RETURN(Response s, answer(model, spec, g));
+    plain_tps.push_back(tokens_per_s(p.stats));
+    spec_tps.push_back(tokens_per_s(s.stats));
+    out.proposed += s.stats.draft_proposed;
+    out.accepted += s.stats.draft_accepted;
+    out.identical = out.identical && p.content == s.content;
+  }
+  out.plain_tps = spread(plain_tps);
+  out.spec_tps = spread(spec_tps);
+  out.speedup = out.plain_tps.median > 0 ? out.spec_tps.median / out.plain_tps.median : 0;
+  out.acceptance =
+      out.proposed > 0 ? static_cast<double>(out.accepted) / static_cast<double>(out.proposed) : 0;
+  return out;
+}
+
+struct TtftResult {
+  Spread first_ms{0, 0, 0}, second_ms{0, 0, 0};
+  int64_t first_prompt_tokens = 0, second_prompt_tokens = 0, second_cached_tokens = 0;
+  int runs = 0;
+};
+
+// A session with ~300 tokens of instructions answers twice; the second
+// request's prompt starts with the whole first exchange (a prefix-cache hit).
+// The cache is cleared before each run, so the first request is cold.
+Result<TtftResult> bench_ttft(const std::shared_ptr<Model>& model, int reps) {
+  TtftResult out;
+  out.runs = std::max(reps, 5);
+  SessionOptions so;
+  so.instructions = "You are a careful assistant for a travel company. ";
+  for (int i = 0; i < 20; ++i)
+    so.instructions += "Answer precisely, cite the booking rules, and keep answers short. ";
+  const GenerationOptions g = greedy_options(1);
+  std::vector<double> first, second;
+  for (int r = 0; r < out.runs; ++r) {
+    model->clear_prefix_cache();
+    auto s = Session::create(model, so);
+    if (!s.ok()) return api_status(s.error(), "session");
+    auto a = (*s)->respond("Where is my booking?", g);
+    if (!a.ok()) return api_status(a.error(), "respond");
+    auto b = (*s)->respond("And can I change the date?", g);
+    if (!b.ok()) return api_status(b.error(), "respond");
+    first.push_back(a->stats.time_to_first_token_s * 1e3);
+    second.push_back(b->stats.time_to_first_token_s * 1e3);
+    out.first_prompt_tokens = a->stats.prompt_tokens;
+    out.second_prompt_tokens = b->stats.prompt_tokens;
+    out.second_cached_tokens = b->stats.cached_tokens;
+  }
+  out.first_ms = spread(first);
+  out.second_ms = spread(second);
+  return out;
+}
+
+nlohmann::ordered_json spread_json(const Spread& s) {
+  return {{"median", s.median}, {"min", s.min}, {"max", s.max}};
+}
+
 int bench_main(const BenchArgs& a) {
   auto opts = context_options(a.run);
   if (!opts.ok()) return report(opts.status());
+  std::string schema;  // checked before anything is measured
+  if (!a.json_schema.empty()) {
+    auto text = schema_arg(a.json_schema);
+    if (!text.ok()) return report(text.status());
+    if (auto g = json_schema_grammar(text.value()); !g.ok())
+      return report(api_status(g.error(), "--json-schema"));
+    schema = std::move(text).value();
+  }
   if (opts->n_ctx == 0 || opts->n_ctx < a.n_prompt + a.n_gen) opts->n_ctx = a.n_prompt + a.n_gen;
   const auto t_load = std::chrono::steady_clock::now();
   auto model = Qwen2Model::load(a.run.model);
@@ -76,6 +265,39 @@ int bench_main(const BenchArgs& a) {
   const Spread g = tg.empty() ? Spread{0, 0, 0} : spread(tg);
   const double roofline = bw > 0 ? model_gb * g.median / bw : 0;
 
+  std::optional<GuidedResult> guided;
+  std::optional<DraftResult> drafted;
+  std::optional<TtftResult> ttft;
+  if (!a.json_schema.empty() || !a.draft.empty() || a.ttft) {
+    ModelOptions mo;
+    mo.context_size = std::max<int64_t>(opts->n_ctx, 1024);
+    mo.threads = a.run.threads;
+    mo.batch_size = a.run.batch;
+    mo.kv_cache_type = opts->kv_type == GgmlType::kQ8_0  ? KvCacheType::kQ8_0
+                       : opts->kv_type == GgmlType::kF32 ? KvCacheType::kF32
+                                                         : KvCacheType::kF16;
+    auto session_model = Model::load(a.run.model, mo);
+    if (!session_model.ok()) return report(api_status(session_model.error(), a.run.model));
+    const int64_t n_gen = std::max<int64_t>(a.n_gen, 1);
+    if (!schema.empty()) {
+      auto r = bench_guided(session_model.value(), schema, n_gen, a.reps);
+      if (!r.ok()) return report(r.status());
+      guided = std::move(r).value();
+    }
+    if (!a.draft.empty()) {
+      auto draft = Model::load(a.draft, mo);
+      if (!draft.ok()) return report(api_status(draft.error(), "--draft " + a.draft));
+      auto r = bench_draft(session_model.value(), draft.value(), a.draft_tokens, n_gen, a.reps);
+      if (!r.ok()) return report(r.status());
+      drafted = r.value();
+    }
+    if (a.ttft) {
+      auto r = bench_ttft(session_model.value(), a.reps);
+      if (!r.ok()) return report(r.status());
+      ttft = r.value();
+    }
+  }
+
   if (a.json) {
     nlohmann::ordered_json j;
     j["model"] = a.run.model;
@@ -90,6 +312,33 @@ int bench_main(const BenchArgs& a) {
     j["roofline_share"] = roofline;
     j["peak_rss_mb"] = rss;
     j["load_seconds"] = load_s;
+    if (guided) {
+      j["json_schema"] = {{"free_gen_tps", spread_json(guided->free_tps)},
+                          {"guided_gen_tps", spread_json(guided->guided_tps)},
+                          {"overhead", guided->overhead},
+                          {"mask_us_per_token", spread_json(guided->mask_us)},
+                          {"masked_tokens", guided->masked_tokens},
+                          {"vocab", guided->vocab}};
+    }
+    if (drafted) {
+      j["draft"] = {{"model", a.draft},
+                    {"draft_tokens", a.draft_tokens},
+                    {"plain_gen_tps", spread_json(drafted->plain_tps)},
+                    {"speculative_gen_tps", spread_json(drafted->spec_tps)},
+                    {"speedup", drafted->speedup},
+                    {"acceptance_rate", drafted->acceptance},
+                    {"proposed", drafted->proposed},
+                    {"accepted", drafted->accepted},
+                    {"identical_output", drafted->identical}};
+    }
+    if (ttft) {
+      j["ttft"] = {{"runs", ttft->runs},
+                   {"first_request_ms", spread_json(ttft->first_ms)},
+                   {"second_request_ms", spread_json(ttft->second_ms)},
+                   {"first_prompt_tokens", ttft->first_prompt_tokens},
+                   {"second_prompt_tokens", ttft->second_prompt_tokens},
+                   {"second_cached_tokens", ttft->second_cached_tokens}};
+    }
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
@@ -103,6 +352,34 @@ int bench_main(const BenchArgs& a) {
                 g.max);
   std::printf("bandwidth:  %.1f GB/s read (measured); decode roofline share %.0f%%\n", bw, roofline * 100);
   std::printf("peak RSS:   %.0f MiB (KV cache %.0f MiB)\n", rss, c.kv_bytes() / 1048576.0);
+  if (guided) {
+    std::printf(
+        "json-schema: gen %.1f tokens/s guided vs %.1f free (overhead %.1f%%); mask median %.1f "
+        "us/token "
+        "(min %.1f, max %.1f) over %lld tokens, vocab %lld\n",
+        guided->guided_tps.median, guided->free_tps.median, guided->overhead * 100,
+        guided->mask_us.median, guided->mask_us.min, guided->mask_us.max,
+        static_cast<long long>(guided->masked_tokens), static_cast<long long>(guided->vocab));
+  }
+  if (drafted) {
+    std::printf(
+        "draft:      gen %.1f tokens/s speculative vs %.1f plain greedy (speedup %.2fx); "
+        "acceptance %.1f%% "
+        "(%lld of %lld proposed, %d per step); output %s\n",
+        drafted->spec_tps.median, drafted->plain_tps.median, drafted->speedup,
+        drafted->acceptance * 100, static_cast<long long>(drafted->accepted),
+        static_cast<long long>(drafted->proposed), a.draft_tokens,
+        drafted->identical ? "identical" : "DIFFERS");
+  }
+  if (ttft) {
+    std::printf(
+        "ttft:       first request %.1f ms (%lld tokens, cold), second %.1f ms (%lld tokens, %lld "
+        "cached); "
+        "medians of %d runs\n",
+        ttft->first_ms.median, static_cast<long long>(ttft->first_prompt_tokens),
+        ttft->second_ms.median, static_cast<long long>(ttft->second_prompt_tokens),
+        static_cast<long long>(ttft->second_cached_tokens), ttft->runs);
+  }
   return 0;
 }
 
@@ -117,6 +394,21 @@ Command add_bench_command(CLI::App& app) {
   cmd->add_option("-n,--n-gen", a->n_gen, "generated tokens")->check(CLI::Range(int64_t{0}, int64_t{1} << 20));
   cmd->add_option("-r,--repetitions", a->reps, "runs; medians are reported")->check(CLI::Range(1, 1000));
   cmd->add_flag("--json", a->json, "print one JSON object");
+  cmd->add_option("--json-schema", a->json_schema,
+                  "also measure guided generation against this JSON Schema (a file, or the schema "
+                  "text): generation "
+                  "speed with and without the mask, and the mask's cost per token");
+  cmd->add_option("--draft", a->draft,
+                  "also measure speculative decoding with this draft model (same vocabulary): "
+                  "acceptance rate and "
+                  "speedup over plain greedy decoding")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--draft-tokens", a->draft_tokens, "tokens the draft proposes per step")
+      ->check(CLI::Range(1, 64));
+  cmd->add_flag("--ttft", a->ttft,
+                "also measure time to first token of a session's first request (cold) and second "
+                "request (prefix-cache "
+                "hit), medians of max(-r, 5) runs");
   return {cmd, [a] { return bench_main(*a); }};
 }
 

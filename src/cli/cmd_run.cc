@@ -17,6 +17,7 @@
 #include "compliance/session_guardrail.h"
 #include "session/chat_prompt.h"
 #include "session/generate.h"
+#include "session/prompt_cache_file.h"
 #include "zhi/session.hpp"
 
 namespace zhi::cli {
@@ -39,6 +40,7 @@ struct RunArgs {
   // Compliance (--policy).
   std::string policy, export_path, export_format = "json", audit, audit_spool,
                                    provider = "local-qwen";
+  std::string prompt_cache;  // directory of prompt cache files
 };
 
 namespace cp = zhi::compliance;
@@ -103,6 +105,15 @@ int finish_compliance(const RunArgs& a, const Compliance& c, const std::string& 
   return 0;
 }
 
+void print_warnings(const std::vector<std::string>& warnings) {
+  for (const std::string& w : warnings) std::fprintf(stderr, "zhi: warning: %s\n", w.c_str());
+}
+
+void print_prompt_cache(int64_t reused, int64_t prompt_tokens) {
+  std::fprintf(stderr, "prompt cache: reused %lld of %lld tokens\n", static_cast<long long>(reused),
+               static_cast<long long>(prompt_tokens));
+}
+
 // --json-schema takes a file or the schema itself.
 Result<std::string> schema_text(const std::string& arg) {
   const size_t first = arg.find_first_not_of(" \t\r\n");
@@ -142,6 +153,7 @@ int run_session(const RunArgs& a, const std::string& prompt) {
   mo.threads = a.run.threads;
   mo.batch_size = a.run.batch;
   mo.kv_cache_type = a.run.kv_type == "q8_0" ? KvCacheType::kQ8_0 : a.run.kv_type == "f32" ? KvCacheType::kF32 : KvCacheType::kF16;
+  mo.prompt_cache_dir = a.prompt_cache;
   auto model = Model::load(a.run.model, mo);
   if (!model.ok()) return report(Status(StatusCode::kInvalidArgument, model.error().to_string()));
   SessionOptions so;
@@ -159,7 +171,9 @@ int run_session(const RunArgs& a, const std::string& prompt) {
     so.guardrail = comp->guard->hook();
   }
   if (!a.draft.empty()) {
-    auto draft = Model::load(a.draft, mo);
+    ModelOptions dmo = mo;
+    dmo.prompt_cache_dir.clear();
+    auto draft = Model::load(a.draft, dmo);
     if (!draft.ok()) return report(Status(StatusCode::kInvalidArgument, "--draft: " + draft.error().to_string()));
     so.draft_model = draft.value();
     so.draft_tokens = a.draft_tokens;
@@ -218,6 +232,8 @@ int run_session(const RunArgs& a, const std::string& prompt) {
     if (int rc = finish_compliance(a, *comp, prompt, *guarded); rc != 0) return rc;
   }
   const ResponseStats& s = r->stats;
+  print_warnings(s.warnings);
+  if (!a.prompt_cache.empty()) print_prompt_cache(s.prompt_cache_tokens, s.prompt_tokens);
   std::fprintf(stderr,
                "\nprompt: %lld tokens (%lld cached), first token %.1f ms | generation: %lld tokens, %.1f tokens/s | "
                "tool calls: %d | draft accepted %lld/%lld | stop: %s\n",
@@ -272,6 +288,17 @@ int run_main(const RunArgs& a) {
   g.max_tokens = a.n_predict;
   g.sampler = sampler_config(a.sampling);
   g.stop_strings = a.stops;
+  std::unique_ptr<PromptCacheDir> prompt_cache;
+  if (!a.prompt_cache.empty()) {
+    prompt_cache = std::make_unique<PromptCacheDir>(a.prompt_cache, model_identity(*lm->model),
+                                                    lm->model->config().n_vocab);
+    std::vector<std::string> warnings;
+    // The last prompt token is always evaluated, for its logits.
+    if (!ids.empty())
+      g.prompt_cached =
+          prompt_cache->load(**ctx, ids, static_cast<int64_t>(ids.size()) - 1, 0, &warnings);
+    print_warnings(warnings);
+  }
   auto stats = generate(**ctx, lm.value(), ids, g, [](std::string_view text) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
@@ -280,6 +307,11 @@ int run_main(const RunArgs& a) {
   std::fprintf(stdout, "\n");
   if (!stats.ok()) return report(stats.status());
   const GenerateStats& s = stats.value();
+  if (prompt_cache) {
+    if (Status saved = prompt_cache->save(**ctx, ids); !saved.ok())
+      std::fprintf(stderr, "zhi: warning: prompt cache not saved: %s\n", saved.message().c_str());
+    print_prompt_cache(g.prompt_cached, static_cast<int64_t>(ids.size()));
+  }
   std::fprintf(stderr, "\nprompt: %lld tokens, %.1f tokens/s | generation: %lld tokens, %.1f tokens/s | stop: %s | threads: %d\n",
                static_cast<long long>(s.prompt_tokens), s.prompt_tps(), static_cast<long long>(s.generated_tokens),
                s.generate_tps(), stop_reason_name(s.stop_reason), ctx.value()->n_threads());
@@ -309,6 +341,10 @@ Command add_run_command(CLI::App& app) {
   cmd->add_option("--draft", a->draft,
                   "draft model (same vocabulary) for speculative decoding of greedy answers; implies --chat")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--prompt-cache", a->prompt_cache,
+                  "directory of prompt cache files: the prompt's KV state is kept there, and a "
+                  "later run whose prompt "
+                  "starts the same way evaluates only the rest");
   cmd->add_option("--draft-tokens", a->draft_tokens, "tokens the draft proposes per step")->check(CLI::Range(1, 64));
   cmd->add_option(
          "--policy", a->policy,

@@ -31,6 +31,16 @@ class KvCache {
   const uint8_t* v_head(int64_t layer, int64_t h) const { return v_.data() + offset(layer, 0) + h * head_bytes_; }
   int64_t pos_stride() const { return static_cast<int64_t>(row_bytes_); }
 
+  // Whole-layer blocks, for saving and loading KV state: the K (or V) rows of
+  // positions [0, n) of `layer` are n * pos_stride() contiguous bytes here.
+  int64_t n_layer() const { return n_layer_; }
+  int64_t n_head_kv() const { return n_head_kv_; }
+  int64_t head_dim() const { return head_dim_; }
+  const uint8_t* k_layer(int64_t layer) const { return k_.data() + offset(layer, 0); }
+  const uint8_t* v_layer(int64_t layer) const { return v_.data() + offset(layer, 0); }
+  uint8_t* mutable_k_layer(int64_t layer) { return k_.data() + offset(layer, 0); }
+  uint8_t* mutable_v_layer(int64_t layer) { return v_.data() + offset(layer, 0); }
+
  private:
   uint64_t offset(int64_t layer, int64_t pos) const;
 

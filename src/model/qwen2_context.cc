@@ -99,6 +99,16 @@ Status Qwen2Context::truncate(int64_t n) {
   return {};
 }
 
+Status Qwen2Context::import_kv(int64_t n, const std::function<Status(KvCache& cache)>& fill) {
+  n_past_ = 0;
+  if (n < 0 || n > n_ctx())
+    return invalid_argument("cannot import " + std::to_string(n) +
+                            " KV positions into a context of " + std::to_string(n_ctx()));
+  if (Status s = fill(cache_); !s.ok()) return s;
+  n_past_ = n;
+  return {};
+}
+
 // One forward pass over n <= n_batch tokens at positions n_past_ ... n_past_+n-1.
 // When want_logits is set, logits are written for the last token, or for
 // all n tokens starting at row logits_offset when all_logits_ rows are kept.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -44,6 +45,14 @@ class Qwen2Context {
 
   // Forgets positions >= n (n <= n_past), so a shared prefix can be kept.
   Status truncate(int64_t n);
+
+  // KV state export and import (prompt cache files). The rows of positions
+  // [0, n_past) are kv_cache()'s layer blocks. import_kv() lets `fill` write
+  // the rows of positions [0, n) into the cache and then holds n positions;
+  // when fill fails, the context holds none. No logits are available until
+  // the next eval().
+  const KvCache& kv_cache() const { return cache_; }
+  Status import_kv(int64_t n, const std::function<Status(KvCache& cache)>& fill);
 
  private:
   Qwen2Context(std::shared_ptr<const Qwen2Model> model, KvCache cache, const ContextOptions& options);

@@ -31,11 +31,17 @@ Result<GenerateStats> generate(Qwen2Context& ctx, const LoadedModel& lm, std::sp
   ZHI_ASSIGN_OR_RETURN(StopMatcher stops, StopMatcher::create(options.stop_strings));
   StreamDecoder decoder(*lm.tokenizer);
   GenerateStats stats;
-  stats.prompt_tokens = static_cast<int64_t>(prompt.size());
+  if (options.prompt_cached < 0 || options.prompt_cached >= static_cast<int64_t>(prompt.size()) ||
+      options.prompt_cached > ctx.n_past())
+    return invalid_argument("prompt_cached: " + std::to_string(options.prompt_cached) + " of a " +
+                            std::to_string(prompt.size()) +
+                            "-token prompt (the last token is always evaluated)");
+  const auto rest = prompt.subspan(static_cast<size_t>(options.prompt_cached));
+  stats.prompt_tokens = static_cast<int64_t>(rest.size());
   for (int32_t id : prompt) ZHI_RETURN_IF_ERROR(sampler.accept(id));
 
   auto t0 = std::chrono::steady_clock::now();
-  ZHI_RETURN_IF_ERROR(ctx.eval(prompt));
+  ZHI_RETURN_IF_ERROR(ctx.eval(rest));
   stats.prompt_seconds = seconds_since(t0);
 
   t0 = std::chrono::steady_clock::now();

@@ -20,6 +20,9 @@ struct GenerateOptions {
   int64_t max_tokens = 256;  // -1: until the context is full
   SamplerConfig sampler;
   std::vector<std::string> stop_strings;
+  // Leading prompt tokens that ctx already holds as its last positions (a
+  // prompt cache hit): only the rest is evaluated; the sampler sees them all.
+  int64_t prompt_cached = 0;
 };
 
 enum class StopReason { kEndOfTurn, kStopString, kMaxTokens, kContextFull, kCancelled };

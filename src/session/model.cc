@@ -34,24 +34,55 @@ Error check_options(const ModelOptions& o) {
 
 }  // namespace
 
-ModelImpl::ModelImpl(std::string path, const ModelOptions& options, const ContextOptions& context_options, LoadedModel lm)
+ModelImpl::ModelImpl(std::string path, const ModelOptions& options,
+                     const ContextOptions& context_options, LoadedModel lm)
     : path_(std::move(path)),
       options_(options),
       context_options_(context_options),
       lm_(std::move(lm)),
       cache_(options.prefix_cache_entries, options.prefix_cache_bytes),
-      grammars_(std::make_unique<GrammarCache>()) {}
+      grammars_(std::make_unique<GrammarCache>()) {
+  if (!options.prompt_cache_dir.empty())
+    disk_ = std::make_unique<PromptCacheDir>(options.prompt_cache_dir, model_identity(*lm_.model),
+                                             lm_.model->config().n_vocab);
+}
 
 ModelImpl::~ModelImpl() = default;
 
-Expected<CachedContext> ModelImpl::acquire(std::span<const int32_t> tokens, int64_t* reusable) {
+Expected<CachedContext> ModelImpl::acquire(std::span<const int32_t> tokens, int64_t* reusable,
+                                           int64_t* from_disk, std::vector<std::string>* warnings) {
+  if (from_disk) *from_disk = 0;
   CachedContext entry = cache_.take(tokens, reusable);
-  if (entry.ctx) return entry;
-  auto ctx = Qwen2Context::create(lm_.model, context_options_);
-  if (!ctx.ok()) return error_from_status(ctx.status());
-  entry.ctx = std::move(ctx).value();
-  *reusable = 0;
+  if (!entry.ctx) {
+    auto ctx = Qwen2Context::create(lm_.model, context_options_);
+    if (!ctx.ok()) return error_from_status(ctx.status());
+    entry.ctx = std::move(ctx).value();
+    *reusable = 0;
+  }
+  if (disk_ && !tokens.empty()) {
+    // The last prompt token is always evaluated, for its logits.
+    const int64_t limit = static_cast<int64_t>(tokens.size()) - 1;
+    const int64_t n = disk_->load(*entry.ctx, tokens, limit, *reusable, warnings);
+    if (n > 0) {
+      entry.tokens.assign(tokens.begin(), tokens.begin() + n);
+      *reusable = n;
+      if (from_disk) *from_disk = n;
+    } else if (entry.ctx->n_past() <
+               *reusable) {  // a file that failed its checksum emptied the context
+      entry.tokens.clear();
+      *reusable = 0;
+    }
+  }
   return entry;
+}
+
+void ModelImpl::persist(const CachedContext& entry, std::span<const int32_t> prompt,
+                        std::vector<std::string>* warnings) const {
+  if (!disk_ || !entry.ctx) return;
+  const int64_t n = std::min(common_prefix(entry.tokens, prompt), entry.ctx->n_past());
+  if (n < 1) return;
+  if (Status s = disk_->save(*entry.ctx, prompt.first(static_cast<size_t>(n))); !s.ok() && warnings)
+    warnings->push_back("prompt cache not saved: " + s.message());
 }
 
 const TokenTrie& ModelImpl::token_trie() const {

@@ -2,10 +2,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "session/api_errors.h"
 #include "session/chat_prompt.h"
@@ -254,18 +254,30 @@ Expected<Response> SessionImpl::run(std::string_view prompt, const GenerationOpt
     return {};
   };
 
+  std::vector<int32_t> first_prompt;  // round 0's prompt, what a prompt cache file keeps
+  // The prompt's KV rows are worth keeping however the answer ends (an error
+  // included); on success they are kept below, with warnings reported.
+  bool persisted = false;
+  struct PersistOnExit {
+    std::function<void()> fn;
+    ~PersistOnExit() { fn(); }
+  } persist_on_exit{[&] {
+    if (!persisted && !first_prompt.empty()) m.persist(lease.entry, first_prompt, nullptr);
+  }};
   for (int round = 0;; ++round) {
     auto tokens = render(working, /*generation_prompt=*/true);
     if (!tokens.ok()) return tokens.error();
     ZHI_RETURN_IF_API_ERROR(check_fits(tokens->size()));
     if (round == 0) {
       st.prompt_tokens = static_cast<int64_t>(tokens->size());
-      int64_t reusable = 0;
-      auto entry = m.acquire(*tokens, &reusable);
+      int64_t reusable = 0, from_disk = 0;
+      auto entry = m.acquire(*tokens, &reusable, &from_disk, &st.warnings);
       if (!entry.ok()) return entry.error();
       lease.entry = std::move(entry).value();
       st.cached_tokens = reusable;
+      st.prompt_cache_tokens = from_disk;
       st.prefix_cache_hit = reusable > 0;
+      first_prompt = *tokens;
     }
     const auto t_prompt = Clock::now();
     auto n = sync_prompt(*lease.entry.ctx, evaluated, *tokens, m.options().batch_size, &cancel_);
@@ -323,6 +335,8 @@ Expected<Response> SessionImpl::run(std::string_view prompt, const GenerationOpt
     if (cancel_.load()) return Error(ErrorCode::kCancelled, "the request was cancelled");
   }
   ZHI_RETURN_IF_API_ERROR(guard(GuardrailStage::kResponse, content));
+  m.persist(lease.entry, first_prompt, &st.warnings);
+  persisted = true;
   response.content = content;
   std::lock_guard<std::mutex> lock(mu_);
   entries_ = std::move(working);
@@ -363,6 +377,7 @@ Error SessionImpl::prewarm(std::string_view prefix) {
   lease.entry.tokens.pop_back();
   if (Status s = lease.entry.ctx->truncate(static_cast<int64_t>(lease.entry.tokens.size())); !s.ok())
     return error_from_status(s);
+  m.persist(lease.entry, lease.entry.tokens, nullptr);
   return {};
 }
 

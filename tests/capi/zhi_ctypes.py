@@ -15,7 +15,7 @@ UNAVAILABLE = 8
 class ModelOptions(C.Structure):
     _fields_ = [("struct_size", C.c_uint32), ("context_size", C.c_int64), ("threads", C.c_int32),
                 ("batch_size", C.c_int64), ("kv_cache_type", C.c_int32), ("prefix_cache_entries", C.c_int32),
-                ("prefix_cache_bytes", C.c_uint64)]
+                ("prefix_cache_bytes", C.c_uint64), ("prompt_cache_dir", C.c_char_p)]
 
 
 TOOL_FN = C.CFUNCTYPE(None, C.c_void_p, C.c_char_p, C.c_void_p)

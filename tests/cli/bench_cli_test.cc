@@ -1,0 +1,99 @@
+// zhi bench --json-schema / --draft / --ttft: the Session-level measurements
+// appear in the text and JSON outputs with sane values.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.h"
+#include "test_paths.h"
+
+namespace zhi {
+namespace {
+
+using testing::run_zhi;
+
+constexpr const char* kSchema =
+    R"({"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 9}, "maxItems": 3})";
+
+struct Models {
+  std::string target, draft;
+};
+
+const Models& models() {
+  static const Models m = [] {
+    Models out{testing::temp_dir() + "/bench-tiny.gguf",
+               testing::temp_dir() + "/bench-tiny-draft.gguf"};
+    EXPECT_EQ(
+        run_zhi({"make-model", "--shape", "tiny", "--type", "q8_0", "-o", out.target}).exit_code,
+        0);
+    EXPECT_EQ(
+        run_zhi({"make-model", "--shape", "tiny", "--type", "q8_0", "--seed", "2", "-o", out.draft})
+            .exit_code,
+        0);
+    return out;
+  }();
+  return m;
+}
+
+std::vector<std::string> bench_args() {
+  return {"bench", "-m", models().target, "-p",    "8",       "-n",           "8",     "-r", "1",
+          "-t",    "1",  "--json-schema", kSchema, "--draft", models().draft, "--ttft"};
+}
+
+TEST(BenchCli, JsonHasGuidedSpeculativeAndTtftFields) {
+  std::vector<std::string> args = bench_args();
+  args.push_back("--json");
+  auto r = run_zhi(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << r.out;
+
+  ASSERT_TRUE(j.contains("json_schema")) << r.out;
+  const auto& g = j["json_schema"];
+  EXPECT_GT(g["free_gen_tps"]["median"].get<double>(), 0);
+  EXPECT_GT(g["guided_gen_tps"]["median"].get<double>(), 0);
+  EXPECT_TRUE(g["overhead"].is_number());
+  EXPECT_GT(g["mask_us_per_token"]["median"].get<double>(), 0);
+  EXPECT_GT(g["masked_tokens"].get<int64_t>(), 0);
+  EXPECT_GT(g["vocab"].get<int64_t>(), 1000);
+
+  ASSERT_TRUE(j.contains("draft")) << r.out;
+  const auto& d = j["draft"];
+  EXPECT_GT(d["plain_gen_tps"]["median"].get<double>(), 0);
+  EXPECT_GT(d["speculative_gen_tps"]["median"].get<double>(), 0);
+  EXPECT_GT(d["speedup"].get<double>(), 0);
+  EXPECT_GT(d["proposed"].get<int64_t>(), 0);
+  EXPECT_GE(d["acceptance_rate"].get<double>(), 0);
+  EXPECT_LE(d["acceptance_rate"].get<double>(), 1);
+  EXPECT_LE(d["accepted"].get<int64_t>(), d["proposed"].get<int64_t>());
+  EXPECT_TRUE(d["identical_output"].get<bool>());  // greedy text is the same with the draft
+
+  ASSERT_TRUE(j.contains("ttft")) << r.out;
+  const auto& t = j["ttft"];
+  EXPECT_GE(t["runs"].get<int>(), 5);
+  EXPECT_GT(t["first_request_ms"]["median"].get<double>(), 0);
+  EXPECT_GT(t["second_request_ms"]["median"].get<double>(), 0);
+  EXPECT_GT(t["second_cached_tokens"].get<int64_t>(), t["first_prompt_tokens"].get<int64_t>() - 2);
+  EXPECT_GT(t["second_prompt_tokens"].get<int64_t>(), t["second_cached_tokens"].get<int64_t>());
+}
+
+TEST(BenchCli, TextReportsTheSameMeasurements) {
+  auto r = run_zhi(bench_args());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("json-schema: gen"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("us/token"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("acceptance"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("speedup"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ttft:"), std::string::npos) << r.out;
+}
+
+TEST(BenchCli, BadSchemaOrDraftIsACleanError) {
+  auto bad = run_zhi({"bench", "-m", models().target, "-p", "4", "-n", "4", "-r", "1",
+                      "--json-schema", R"({"type": "strin"})"});
+  EXPECT_NE(bad.exit_code, 0) << bad.err;
+  EXPECT_NE(bad.exit_code, -1) << bad.err;  // not a crash
+  EXPECT_NE(bad.err.find("strin"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace zhi
