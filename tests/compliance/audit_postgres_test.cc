@@ -486,11 +486,11 @@ TEST(PgAuditOutage, ServerStoppedMidBurst) {
       while (!done() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
       return done();
     };
-    EXPECT_TRUE(wait_until([&] { return acked_count() >= 200; }));
+    EXPECT_TRUE(wait_until([&] { return acked_count() >= 100; }));
     EXPECT_TRUE(server.sh("stop", "immediate"));
     const int at_stop = attempts.load();
     // Appends while it is down.
-    EXPECT_TRUE(wait_until([&] { return attempts.load() >= at_stop + 200; }));
+    EXPECT_TRUE(wait_until([&] { return attempts.load() >= at_stop + 100; }));
     if (spool) {
       EXPECT_GT((*log)->spooled(), 0u);
       EXPECT_TRUE((*log)->healthy());
@@ -501,7 +501,7 @@ TEST(PgAuditOutage, ServerStoppedMidBurst) {
     EXPECT_TRUE(server.sh("start"));
     const size_t at_start = acked_count();
     // And after it is back.
-    EXPECT_TRUE(wait_until([&] { return acked_count() >= at_start + 200; }));
+    EXPECT_TRUE(wait_until([&] { return acked_count() >= at_start + 100; }));
     stop = true;
     burst.join();
     EXPECT_TRUE((*log)->healthy());
