@@ -31,7 +31,9 @@ stop_pg() {
   rm -rf "$pg_dir"
 }
 trap stop_pg EXIT
-eval "$("$root/scripts/pg_test_server.sh" start "$pg_dir")"
+# (Assigned first: a failed start then stops the script, which eval "$(...)" would not.)
+pg_exports="$("$root/scripts/pg_test_server.sh" start "$pg_dir")"
+eval "$pg_exports"
 export ZHI_TEST_PG_URL
 export ZHI_REQUIRE_PG=1
 echo "test: PostgreSQL test server at $ZHI_TEST_PG_URL"

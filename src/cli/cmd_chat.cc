@@ -79,8 +79,10 @@ int chat_policy_main(const ChatArgs& a) {
       continue;
     }
     if (line.empty()) continue;
-    auto r = cp::guarded_stream(*session, *guard, line, g, [](const cp::ShownText& t) {
-      if (t.replace) std::fprintf(stdout, "\n[retracted by policy]\n");
+    bool shown_any = false;  // a retraction is announced only when there was something to retract
+    auto r = cp::guarded_stream(*session, *guard, line, g, [&shown_any](const cp::ShownText& t) {
+      if (t.replace && shown_any) std::fprintf(stdout, "\n[retracted by policy]\n");
+      shown_any = shown_any || !t.text.empty();
       std::fwrite(t.text.data(), 1, t.text.size(), stdout);
       std::fflush(stdout);
       return true;

@@ -201,9 +201,11 @@ int run_session(const RunArgs& a, const std::string& prompt) {
     // On a terminal the answer streams, and a retraction is said out loud; into
     // a file or pipe only the final text goes, so retracted text never lands there.
     const bool tty = isatty(STDOUT_FILENO) != 0;
-    auto show = [tty](const cp::ShownText& t) {
+    bool shown_any = false;  // a retraction is announced only when there was something to retract
+    auto show = [tty, &shown_any](const cp::ShownText& t) {
       if (!tty) return true;
-      if (t.replace) std::fprintf(stdout, "\n[retracted by policy]\n");
+      if (t.replace && shown_any) std::fprintf(stdout, "\n[retracted by policy]\n");
+      shown_any = shown_any || !t.text.empty();
       std::fwrite(t.text.data(), 1, t.text.size(), stdout);
       std::fflush(stdout);
       return true;

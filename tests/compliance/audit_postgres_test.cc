@@ -486,11 +486,11 @@ TEST(PgAuditOutage, ServerStoppedMidBurst) {
       while (!done() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
       return done();
     };
-    EXPECT_TRUE(wait_until([&] { return acked_count() >= 200; }));
+    EXPECT_TRUE(wait_until([&] { return acked_count() >= 100; }));
     EXPECT_TRUE(server.sh("stop", "immediate"));
     const int at_stop = attempts.load();
     // Appends while it is down.
-    EXPECT_TRUE(wait_until([&] { return attempts.load() >= at_stop + 200; }));
+    EXPECT_TRUE(wait_until([&] { return attempts.load() >= at_stop + 100; }));
     if (spool) {
       EXPECT_GT((*log)->spooled(), 0u);
       EXPECT_TRUE((*log)->healthy());
@@ -501,7 +501,7 @@ TEST(PgAuditOutage, ServerStoppedMidBurst) {
     EXPECT_TRUE(server.sh("start"));
     const size_t at_start = acked_count();
     // And after it is back.
-    EXPECT_TRUE(wait_until([&] { return acked_count() >= at_start + 200; }));
+    EXPECT_TRUE(wait_until([&] { return acked_count() >= at_start + 100; }));
     stop = true;
     burst.join();
     EXPECT_TRUE((*log)->healthy());
@@ -517,6 +517,31 @@ TEST(PgAuditOutage, ServerStoppedMidBurst) {
     // Nothing appears twice either: the uid is unique.
     EXPECT_EQ(count(url), static_cast<int64_t>(stored.size()));
   }
+
+  // Down before the log opens: fail closed refuses to start; spool mode starts,
+  // acknowledges from the spool, and replays once the server is back.
+  const std::string url = with_search_path(server.url(), "outage_spool");
+  ASSERT_TRUE(server.sh("stop", "immediate"));
+  AuditLog::Options o;
+  o.path = url;
+  EXPECT_EQ(AuditLog::open(o).status().code(), StatusCode::kIoError);
+  o.on_failure = AuditFailureMode::kSpool;
+  o.spool_path = zhi::testing::temp_dir() + "/offline-start.spool";
+  std::filesystem::remove(o.spool_path);
+  const int64_t before = [&] {
+    Result<std::unique_ptr<AuditLog>> log = AuditLog::open(o);
+    EXPECT_TRUE(log.ok()) << log.status().to_string();
+    if (!log.ok()) return int64_t{0};
+    for (int i = 0; i < 10; ++i)
+      EXPECT_TRUE((*log)->append(record("offline-" + std::to_string(i))).ok());
+    EXPECT_EQ((*log)->spooled(), 10u);
+    return int64_t{10};
+  }();
+  ASSERT_TRUE(server.sh("start"));
+  { ASSERT_TRUE(AuditLog::open(o).ok()); }  // replays the spool at open
+  const std::set<std::string> stored = stored_request_ids(url);
+  for (int i = 0; i < before; ++i) EXPECT_EQ(stored.count("offline-" + std::to_string(i)), 1u) << i;
+  EXPECT_EQ(std::filesystem::file_size(o.spool_path), 0u);
 }
 
 }  // namespace
