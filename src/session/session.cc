@@ -299,9 +299,11 @@ Expected<Response> SessionImpl::run(std::string_view prompt, const GenerationOpt
     setup.max_tokens = options.max_tokens < 0 ? -1 : std::max<int64_t>(0, options.max_tokens - st.generated_tokens);
     setup.cancel = &cancel_;
     setup.emit = emit;
-    const auto t_gen = Clock::now();
+    auto t_gen = Clock::now();
     Expected<TurnResult> turn = Error(ErrorCode::kInternal, "no turn ran");
     if (speculate && !setup.allow_tool_calls) {
+      // The draft's prompt evaluation is prompt work: it counts in
+      // prompt_seconds, so generation speed compares with plain decoding.
       ModelImpl& dm = options_.draft_model->impl();
       if (!draft_lease->entry.ctx) {
         int64_t unused = 0;
@@ -311,6 +313,9 @@ Expected<Response> SessionImpl::run(std::string_view prompt, const GenerationOpt
       }
       auto dn = sync_prompt(*draft_lease->entry.ctx, draft_lease->entry.tokens, *tokens, dm.options().batch_size, &cancel_);
       if (!dn.ok()) return dn.error();
+      const auto t_draft_ready = Clock::now();
+      st.prompt_seconds += seconds(t_draft_ready - t_gen);
+      t_gen = t_draft_ready;
       DraftSetup draft{draft_lease->entry.ctx.get(), &draft_lease->entry.tokens, options_.draft_tokens};
       DraftStats ds;
       turn = run_speculative_turn(setup, draft, &ds);
