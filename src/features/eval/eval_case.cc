@@ -244,7 +244,7 @@ std::string checks_error(const EvalCase& c) {
       return "check '" + k + "' does not apply to " + c.feature + " (expected one of " + list + ")";
     }
     const std::string e = kind_error(*it, check_kinds().at(k));
-    if (!e.empty()) return "checks." + k + " " + e;
+    if (!e.empty()) return "checks." + k + (e[0] == '[' ? "" : " ") + e;
   }
   if (c.feature == "proofread" && !checks.contains("must_fix"))
     return "a proofread case needs checks.must_fix";
