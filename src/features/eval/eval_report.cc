@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <exception>
 
+#include "features/eval/text_measure.h"
+
 namespace zhi::features::eval {
 namespace {
 
@@ -19,6 +21,22 @@ void add(FeatureStats& st, const CaseScore& c) {
     st.score_sum[r.name] += r.score;
     ++st.score_n[r.name];
   }
+}
+
+// Strings from a feature or a model may hold any bytes; the report must still dump.
+json clean(const json& j) {
+  if (j.is_string()) return valid_utf8(j.get_ref<const std::string&>());
+  if (j.is_array()) {
+    json out = json::array();
+    for (const json& e : j) out.push_back(clean(e));
+    return out;
+  }
+  if (j.is_object()) {
+    json out = json::object();
+    for (auto it = j.begin(); it != j.end(); ++it) out[valid_utf8(it.key())] = clean(it.value());
+    return out;
+  }
+  return j;
 }
 
 size_t feature_rank(const std::string& f) {
@@ -111,14 +129,14 @@ void print_table(const EvalReport& report, std::ostream& out) {
                 "cases", "passed", "pass%", "errors", "mean s", "mean check scores");
   out << buf;
   const auto row = [&](const FeatureStats& st, bool with_checks) {
-    std::snprintf(buf, sizeof(buf), "%-15s %-4s %5zu %6zu %6.1f %6zu %8.2f  ", st.feature.c_str(),
+    std::snprintf(buf, sizeof(buf), "%-15s %-4s %5zu %6zu %6.1f %6zu %8.2f", st.feature.c_str(),
                   st.lang.c_str(), st.cases, st.passed, 100.0 * st.pass_rate(), st.errors,
                   st.mean_seconds());
     out << buf;
     if (with_checks) {
       bool first = true;
       for (const auto& [name, n] : st.score_n) {
-        std::snprintf(buf, sizeof(buf), "%s%s %.2f", first ? "" : ", ", name.c_str(),
+        std::snprintf(buf, sizeof(buf), "%s%s %.2f", first ? "  " : ", ", name.c_str(),
                       st.mean_score(name));
         out << buf;
         first = false;
@@ -157,14 +175,14 @@ json to_json(const EvalReport& report) {
                         {"pass", r.pass},
                         {"score", r.score},
                         {"value", r.value},
-                        {"detail", r.detail}});
+                        {"detail", valid_utf8(r.detail)}});
     cases.push_back({{"id", c.id},
                      {"feature", c.feature},
                      {"lang", c.lang},
                      {"pass", c.pass},
-                     {"error", c.error},
+                     {"error", valid_utf8(c.error)},
                      {"seconds", c.seconds},
-                     {"output", c.output},
+                     {"output", clean(c.output)},
                      {"checks", checks}});
   }
   return {{"total", stats_json(report.total)}, {"rows", rows}, {"cases", cases}};

@@ -43,8 +43,9 @@ void append_utf8(std::string& out, char32_t cp) {
   out.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
 }
 
-// Valid UTF-8 with every bad byte replaced by U+FFFD, so utf8proc_map accepts it.
-std::string sanitize(std::string_view s) {
+}  // namespace
+
+std::string valid_utf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
@@ -58,6 +59,8 @@ std::string sanitize(std::string_view s) {
   }
   return out;
 }
+
+namespace {
 
 bool is_space(char32_t cp) {
   if (cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v') return true;
@@ -84,7 +87,7 @@ size_t char_count(std::string_view s) {
 }
 
 std::string normalize_for_match(std::string_view s, std::string_view lang) {
-  const std::string clean = sanitize(s);
+  const std::string clean = valid_utf8(s);
   utf8proc_uint8_t* mapped = nullptr;
   const utf8proc_ssize_t n =
       utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(clean.data()),

@@ -14,6 +14,10 @@
 
 namespace zhi::features::eval {
 
+// `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD, so
+// reports built from model output always serialize.
+std::string valid_utf8(std::string_view s);
+
 // Code points in `s`.
 size_t char_count(std::string_view s);
 
