@@ -7,6 +7,7 @@
 
 #include "features/eval/case_score.h"
 #include "features/eval/eval_case.h"
+#include "features/eval/eval_report.h"
 #include "features/eval/text_measure.h"
 #include "test_paths.h"
 
@@ -169,6 +170,18 @@ TEST(EvalIdeal, EveryShippedCaseIsPassable) {
     EXPECT_TRUE(s.pass) << c.source << " " << c.id << why;
     for (const CheckResult& r : s.checks) EXPECT_DOUBLE_EQ(r.score, 1.0) << c.id << " " << r.name;
   }
+}
+
+// The whole pipeline over the shipped set: every feature and language gets a
+// row, and ideal answers pass everything.
+TEST(EvalIdeal, RunOverTheShippedSetWithIdealAnswers) {
+  Result<std::vector<EvalCase>> cases = load_cases(zhi::testing::source_dir() + "/evals/features");
+  ASSERT_TRUE(cases.ok()) << cases.status().to_string();
+  const EvalReport r = run_eval(*cases, ideal_answer, nullptr);
+  EXPECT_EQ(r.rows.size(), 2 * std::size(kFeatures));
+  EXPECT_EQ(r.total.cases, cases->size());
+  EXPECT_EQ(r.total.passed, cases->size());
+  EXPECT_EQ(r.total.errors, 0u);
 }
 
 // The contrary: leaving every proofread input as it is fixes nothing, so no
