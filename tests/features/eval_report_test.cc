@@ -88,6 +88,16 @@ TEST(EvalReport, NoProgressCallbackAndNonStdExceptions) {
   EXPECT_EQ(r.total.errors, 4u);
 }
 
+TEST(EvalReport, ACaseWithMalformedChecksFailsAlone) {
+  std::vector<EvalCase> cases = small_set();
+  cases[0].checks = {{"must_fix", 5}};  // not what load_cases would accept
+  const EvalReport r = run_eval(cases, fake_feature, nullptr);
+  ASSERT_EQ(r.cases.size(), 4u);
+  EXPECT_FALSE(r.cases[0].pass);
+  EXPECT_EQ(r.cases[0].error.rfind("cannot score the case: ", 0), 0u) << r.cases[0].error;
+  EXPECT_TRUE(r.cases[1].pass);
+}
+
 TEST(EvalReport, TableHasOneRowPerFeatureAndLanguage) {
   const EvalReport r = run_eval(small_set(), fake_feature, nullptr);
   std::ostringstream out;
