@@ -78,5 +78,7 @@ Command add_compliance_command(CLI::App& app);
 // Intelligence features: `write` (with its modes) and one command per other feature.
 Command add_write_command(CLI::App& app);
 std::vector<Command> add_feature_commands(CLI::App& app);
+// zhi eval features: the feature quality eval (src/features/eval).
+Command add_eval_command(CLI::App& app);
 
 }  // namespace zhi::cli

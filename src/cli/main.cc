@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
       add_tokenize_command(app), add_logits_command(app),     add_template_command(app),
       add_make_model_command(app), add_quantize_command(app), add_bench_command(app),
       add_moderate_command(app), add_label_command(app), add_audit_command(app),
-      add_compliance_command(app), add_write_command(app),
+      add_compliance_command(app), add_write_command(app), add_eval_command(app),
   };
   for (Command& c : add_feature_commands(app)) commands.push_back(std::move(c));
   if (argc > 1 && argv[1][0] != '-') {
