@@ -7,8 +7,10 @@
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/cli_common.h"
+#include "compliance/aigc_label.h"
 #include "compliance/moderator.h"
 #include "compliance/policy_loader.h"
 #include "zhi/features.hpp"
@@ -161,17 +163,32 @@ void print_human(Feature f, const Json& r) {
   }
 }
 
-Result<GuardrailHook> policy_guardrail(const std::string& dir) {
+std::string trim_label(std::string s) {
+  while (!s.empty() && (s.front() == '\n' || s.front() == ' ')) s.erase(s.begin());
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+struct PolicyHooks {
+  GuardrailHook guardrail;
+  compliance::LabelSettings labels;
+};
+
+// The pack's moderation as the features' guardrail, and its AIGC label settings.
+Result<PolicyHooks> policy_hooks(const std::string& dir) {
   ZHI_ASSIGN_OR_RETURN(compliance::PolicyPack pack, compliance::load_policy_pack(dir));
+  PolicyHooks h;
+  h.labels = pack.labels;
   ZHI_ASSIGN_OR_RETURN(std::shared_ptr<const compliance::Moderator> mod,
                        compliance::Moderator::create(std::move(pack)));
-  return GuardrailHook([mod](GuardrailStage, std::string_view text) {
+  h.guardrail = [mod](GuardrailStage, std::string_view text) {
     Result<compliance::Verdict> v = mod->check(text);
     if (!v.ok()) return GuardrailVerdict{false, "moderation failed: " + v.status().to_string()};
     if (v->decision != compliance::Action::kRefuse) return GuardrailVerdict{};
     const std::string category = v->category >= 0 ? mod->category(v->category).id : "refuse";
     return GuardrailVerdict{false, category + ": " + v->refusal};
-  });
+  };
+  return h;
 }
 
 int run_feature_command(Feature f, const FeatureArgs& a) {
@@ -194,10 +211,12 @@ int run_feature_command(Feature f, const FeatureArgs& a) {
   if (!o.generation.greedy) o.generation.temperature = a.temp;
   o.generation.seed = a.seed;
   o.chunk_tokens = a.chunk_tokens;
+  std::optional<compliance::LabelSettings> labels;
   if (!a.policy.empty()) {
-    auto hook = policy_guardrail(a.policy);
-    if (!hook.ok()) return report(hook.status());
-    o.guardrail = std::move(hook).value();
+    auto hooks = policy_hooks(a.policy);
+    if (!hooks.ok()) return report(hooks.status());
+    o.guardrail = std::move(hooks->guardrail);
+    labels = hooks->labels;
   }
   std::unique_ptr<ProgressBar> bar;
   std::string bar_phase;
@@ -222,11 +241,25 @@ int run_feature_command(Feature f, const FeatureArgs& a) {
     std::fprintf(stderr, "zhi: %s\n", r.error().to_string().c_str());
     return r.error().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
   }
+  // GB 45438 labels on generated results: the implicit one as metadata in
+  // the JSON, the explicit one as a visible line.
+  const bool answered = !r->contains("refused");
+  const std::string label_lang = (*r)["lang"] == "zh" ? "zh-CN" : "en";
+  if (labels && answered && labels->implicit_enabled)
+    (*r)["AIGC"] = compliance::aigc_json(
+        compliance::make_aigc_metadata(*labels, compliance::new_produce_id()))["AIGC"];
+  const bool show_label = labels && answered && labels->explicit_enabled && !a.json;
+  const std::string label =
+      show_label ? trim_label(compliance::add_explicit_label(*labels, "", label_lang)) : "";
+  if (show_label && labels->position == compliance::LabelPosition::kStart)
+    std::printf("%s\n", label.c_str());
   if (a.json) {
     std::printf("%s\n", dump(*r).c_str());
   } else {
     print_human(f, *r);
   }
+  if (show_label && labels->position == compliance::LabelPosition::kEnd)
+    std::printf("%s\n", label.c_str());
   return 0;
 }
 

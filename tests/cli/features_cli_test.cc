@@ -127,6 +127,25 @@ TEST(FeaturesCli, PolicyPackRefusalShowsUp) {
   EXPECT_EQ(human.out.rfind("refused (", 0), 0u) << human.out;
 }
 
+TEST(FeaturesCli, PolicyPackLabelsGeneratedResults) {
+  const std::string pack = std::string(ZHI_SOURCE_DIR) + "/policy/cn";
+  auto r = run_zhi({"tags", "-m", model_path(), "-c", "8192", "--policy", pack, "--json"},
+                   "明天下午三点开会。");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json j = Json::parse(r.out);
+  ASSERT_TRUE(j.contains("AIGC")) << r.out;
+  EXPECT_EQ(j["AIGC"]["Label"], "1");
+  EXPECT_FALSE(j["AIGC"]["ContentProducer"].get<std::string>().empty());
+  EXPECT_FALSE(j["AIGC"]["ProduceID"].get<std::string>().empty());
+  auto human =
+      run_zhi({"tags", "-m", model_path(), "-c", "8192", "--policy", pack}, "明天下午三点开会。");
+  ASSERT_EQ(human.exit_code, 0) << human.err;
+  EXPECT_NE(human.out.find("【本内容由人工智能生成】"), std::string::npos) << human.out;
+  // Without a pack nothing is labelled.
+  auto plain = run_zhi({"tags", "-m", model_path(), "-c", "8192", "--json"}, "明天下午三点开会。");
+  EXPECT_FALSE(Json::parse(plain.out).contains("AIGC"));
+}
+
 TEST(FeaturesCli, BadInputIsAClearError) {
   auto r = run_zhi({"write", "rewrite", "-m", model_path()}, "Hello");
   EXPECT_EQ(r.exit_code, 2);
