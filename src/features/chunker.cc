@@ -1,5 +1,6 @@
 #include "features/chunker.h"
 
+#include <algorithm>
 #include <string>
 
 #include "features/text_utils.h"
@@ -75,27 +76,41 @@ void split_range(std::string_view text, size_t begin, size_t end, int level, int
     split_range(text, begin, end, level + 1, budget, count, out);
     return;
   }
-  // Greedy packing: grow a chunk piece by piece while the whole still fits.
+  // Greedy packing: each chunk takes as many whole pieces as fit, found by
+  // exponential then binary search over piece ends (O(log n) counts per chunk,
+  // so a long run of characters costs no more than a few tokenizations).
+  const size_t n = ends.size();
   size_t chunk_begin = begin;
-  size_t prev = begin;
-  for (size_t k = 0; k < ends.size(); ++k) {
-    const size_t e = ends[k];
-    if (count(text.substr(chunk_begin, e - chunk_begin)) <= budget) {
-      prev = e;
+  size_t k0 = 0;  // first piece not yet in a chunk
+  const auto fits = [&](size_t k) {
+    return count(text.substr(chunk_begin, ends[k] - chunk_begin)) <= budget;
+  };
+  while (k0 < n) {
+    if (!fits(k0)) {  // this piece alone is too big: split it finer
+      split_range(text, chunk_begin, ends[k0], level + 1, budget, count, out);
+      chunk_begin = ends[k0];
+      ++k0;
       continue;
     }
-    if (prev > chunk_begin) {
-      out->push_back({chunk_begin, prev});
-      chunk_begin = prev;
+    size_t lo = k0;  // fits
+    size_t step = 1;
+    while (lo + step < n && fits(lo + step)) {
+      lo += step;
+      step *= 2;
     }
-    if (count(text.substr(chunk_begin, e - chunk_begin)) > budget) {
-      // This piece alone is too big: split it finer.
-      split_range(text, chunk_begin, e, level + 1, budget, count, out);
-      chunk_begin = e;
+    size_t hi = std::min(lo + step, n);  // does not fit, or past the end
+    while (hi - lo > 1) {
+      const size_t mid = lo + (hi - lo) / 2;
+      if (fits(mid)) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
     }
-    prev = e;
+    out->push_back({chunk_begin, ends[lo]});
+    chunk_begin = ends[lo];
+    k0 = lo + 1;
   }
-  if (prev > chunk_begin) out->push_back({chunk_begin, prev});
 }
 
 }  // namespace

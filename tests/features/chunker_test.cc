@@ -77,6 +77,21 @@ TEST(Chunker, ChineseSentencesAndCharacters) {
   }
 }
 
+TEST(Chunker, LongRunWithoutBoundariesCostsFewCounts) {
+  const std::string text(40000, 'a');
+  int calls = 0;
+  auto chunks = split_into_chunks(text, 100, [&](std::string_view s) {
+    ++calls;
+    return quarter_bytes(s);
+  });
+  ASSERT_TRUE(chunks.ok());
+  EXPECT_EQ(chunks->size(), 100u);  // 400 bytes = 100 "tokens" each
+  EXPECT_EQ(joined(text, *chunks), text);
+  // Searching piece ends, not growing chunks a character at a time: about
+  // 2 log2(400) counts per chunk, where the naive way needs 400.
+  EXPECT_LT(calls, 100 * 25);
+}
+
 TEST(Chunker, RejectsZeroBudget) {
   auto chunks = split_into_chunks("text", 0, quarter_bytes);
   ASSERT_FALSE(chunks.ok());
