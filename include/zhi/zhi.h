@@ -207,6 +207,40 @@ ZHI_API zhi_status zhi_session_transcript(const zhi_session* session, char** out
 /* Best-effort JSON of a streaming structured answer (zhi::partial_json). */
 ZHI_API zhi_status zhi_partial_json(const char* prefix, char** out_json);
 
+/* ---- Intelligence features (zhi/features.hpp) ---- */
+
+/* Map-reduce progress: phase is "map" or "reduce"; one call per model call. */
+typedef void (*zhi_feature_progress_fn)(void* user_data, const char* phase, int32_t done, int32_t total);
+
+typedef struct zhi_feature_options {
+  uint32_t struct_size;
+  zhi_guardrail_fn guardrail; /* refusals come back in the result's "refused"; NULL: none */
+  void* guardrail_user_data;
+  zhi_feature_progress_fn progress; /* NULL: none */
+  void* progress_user_data;
+} zhi_feature_options;
+
+ZHI_API void zhi_feature_options_init(zhi_feature_options* options);
+
+/* Runs one feature: "proofread", "rewrite", "summarize", "key-points", "list",
+ * "table", "notify-summary", "thread-summary", "reply", "priority", "tags".
+ * input_json: a JSON string (the text) or an array of notifications / messages.
+ * params_json (NULL: {}): {"tone", "instruction", "max_chars", "lang"} and
+ * sampling {"greedy" (default true), "temperature", "top_k", "top_p",
+ * "min_p", "seed"} and "chunk_tokens". *out_json gets the result (see
+ * README); free it with zhi_string_free. */
+ZHI_API zhi_status zhi_feature_run(zhi_model* model, const char* feature, const char* input_json,
+                                   const char* params_json, const zhi_feature_options* options /* NULL: defaults */,
+                                   char** out_json);
+
+/* Whether a feature is available: query_json is {"locale", "region",
+ * "model_path", "rollouts": [{"region", ...routing.json keys}], "today"
+ * (YYYY-MM-DD, optional), "rollout_bucket" (0..99, optional)}. *out_json is
+ * {"available": bool, "reason": "available" | "model_missing" |
+ * "model_not_ready" | "device_not_eligible" | "language_unsupported" |
+ * "region_not_enabled" | "feature_off" | "before_launch_date", "message"}. */
+ZHI_API zhi_status zhi_feature_availability(const char* feature, const char* query_json, char** out_json);
+
 #ifdef __cplusplus
 }
 #endif

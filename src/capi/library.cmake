@@ -3,7 +3,7 @@
 # pkg-config file (zhi.pc); plus the C example and the ABI's own tests.
 # Included from the top-level CMakeLists.txt after the layers are defined.
 
-set(ZHI_LIBRARY_LAYERS core quant gguf kernels tokenizer model session capi)
+set(ZHI_LIBRARY_LAYERS core quant gguf kernels tokenizer model session features capi)
 file(GLOB zhi_capi_srcs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/capi/*.cc)
 # The layers end up inside a shared library, so they are position independent
 # (on x86-64 this costs nothing measurable).
@@ -20,7 +20,7 @@ set_target_properties(zhi_shared PROPERTIES
 target_include_directories(zhi_shared
   PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include> $<INSTALL_INTERFACE:include>
   PRIVATE ${PROJECT_SOURCE_DIR}/src)
-target_link_libraries(zhi_shared PRIVATE zhi_session)
+target_link_libraries(zhi_shared PRIVATE zhi_features)
 target_link_options(zhi_shared PRIVATE -Wl,--exclude-libs,ALL)
 
 # Static: every layer's objects in one archive, so users link one libzhi.a.
@@ -83,7 +83,9 @@ if(ZHI_BUILD_TESTS)
       COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/capi/ctypes_smoke.py $<TARGET_FILE:zhi_shared> ${zhi_capi_model})
     add_test(NAME capi_random_schemas
       COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/capi/random_schemas.py $<TARGET_FILE:zhi_shared> ${zhi_capi_model} 200)
-    set(zhi_py_tests capi_ctypes_smoke capi_random_schemas)
+    add_test(NAME capi_ctypes_features
+      COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/capi/ctypes_features.py $<TARGET_FILE:zhi_shared> ${zhi_capi_model})
+    set(zhi_py_tests capi_ctypes_smoke capi_random_schemas capi_ctypes_features)
     # 77: the validator (python3-jsonschema) is not installed.
     set_tests_properties(${zhi_py_tests} PROPERTIES FIXTURES_REQUIRED zhi_capi_model SKIP_RETURN_CODE 77 TIMEOUT 900)
     if(ZHI_SANITIZE)

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "model/qwen2_context.h"
@@ -74,5 +75,10 @@ Command add_moderate_command(CLI::App& app);
 Command add_label_command(CLI::App& app);
 Command add_audit_command(CLI::App& app);
 Command add_compliance_command(CLI::App& app);
+// Intelligence features: `write` (with its modes) and one command per other feature.
+Command add_write_command(CLI::App& app);
+std::vector<Command> add_feature_commands(CLI::App& app);
+// zhi eval features: the feature quality eval (src/features/eval).
+Command add_eval_command(CLI::App& app);
 
 }  // namespace zhi::cli

@@ -1,5 +1,6 @@
 """Minimal ctypes binding of libzhi (include/zhi/zhi.h) for the tests."""
 import ctypes as C
+import json
 
 OK = 0
 INVALID_ARGUMENT = 1
@@ -49,6 +50,14 @@ class ResponseStats(C.Structure):
                 ("draft_accepted", C.c_int64)]
 
 
+PROGRESS_FN = C.CFUNCTYPE(None, C.c_void_p, C.c_char_p, C.c_int32, C.c_int32)
+
+
+class FeatureOptions(C.Structure):
+    _fields_ = [("struct_size", C.c_uint32), ("guardrail", GUARDRAIL_FN), ("guardrail_user_data", C.c_void_p),
+                ("progress", PROGRESS_FN), ("progress_user_data", C.c_void_p)]
+
+
 class PrefixCacheStats(C.Structure):
     _fields_ = [("lookups", C.c_int64), ("hits", C.c_int64), ("reused_tokens", C.c_int64),
                 ("evictions", C.c_int64), ("entries", C.c_int64), ("bytes", C.c_uint64)]
@@ -83,6 +92,10 @@ def load(path):
         "zhi_session_cancel": (C.c_int, [P]),
         "zhi_session_transcript": (C.c_int, [P, C.POINTER(P)]),
         "zhi_partial_json": (C.c_int, [C.c_char_p, C.POINTER(P)]),
+        "zhi_feature_options_init": (None, [C.POINTER(FeatureOptions)]),
+        "zhi_feature_run": (C.c_int, [P, C.c_char_p, C.c_char_p, C.c_char_p, C.POINTER(FeatureOptions),
+                                      C.POINTER(P)]),
+        "zhi_feature_availability": (C.c_int, [C.c_char_p, C.c_char_p, C.POINTER(P)]),
     }
     for name, (res, args) in sigs.items():
         f = getattr(lib, name)
@@ -163,3 +176,26 @@ class Zhi:
         self.check(self.lib.zhi_session_respond(session, prompt.encode(), C.byref(options), C.byref(out),
                                                 C.byref(stats)))
         return take_string(self.lib, out), stats
+
+    def feature(self, model, name, input_value, params=None, guardrail=None, progress=None):
+        """Runs a feature; returns the result as a Python value."""
+        o = FeatureOptions()
+        self.lib.zhi_feature_options_init(C.byref(o))
+        keep = []
+        if guardrail is not None:
+            cb = GUARDRAIL_FN(guardrail)
+            keep.append(cb)
+            o.guardrail = cb
+        if progress is not None:
+            cb = PROGRESS_FN(progress)
+            keep.append(cb)
+            o.progress = cb
+        out = C.c_void_p()
+        self.check(self.lib.zhi_feature_run(model, name.encode(), json.dumps(input_value).encode(),
+                                            json.dumps(params or {}).encode(), C.byref(o), C.byref(out)))
+        return json.loads(take_string(self.lib, out))
+
+    def feature_availability(self, name, query):
+        out = C.c_void_p()
+        self.check(self.lib.zhi_feature_availability(name.encode(), json.dumps(query).encode(), C.byref(out)))
+        return json.loads(take_string(self.lib, out))
