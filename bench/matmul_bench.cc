@@ -71,6 +71,14 @@ ZHI_MATMUL_BENCH(BM_F16_up, GgmlType::kF16, 4864, 896);
 ZHI_MATMUL_BENCH(BM_Q4_K_down15, GgmlType::kQ4_K, 1536, 8960);
 ZHI_MATMUL_BENCH(BM_Q5_K_down15, GgmlType::kQ5_K, 1536, 8960);
 ZHI_MATMUL_BENCH(BM_Q6_K_down15, GgmlType::kQ6_K, 1536, 8960);
+// The 0.5B output projection (151936 x 896, 145 MB as Q8_0): far larger than
+// any cache, so decode here streams from DRAM as it does in the model.
+#define ZHI_DECODE_BENCH(name, type, rows, cols)                                    \
+  void name(benchmark::State& s) { run(s, type, rows, cols); }                      \
+  BENCHMARK(name)->ArgNames({"tokens", "threads"})->Args({1, 1})->Args({1, 2})      \
+      ->Unit(benchmark::kMicrosecond)->UseRealTime()
+ZHI_DECODE_BENCH(BM_Q8_0_output, GgmlType::kQ8_0, 151936, 896);
+ZHI_DECODE_BENCH(BM_Q4_0_output, GgmlType::kQ4_0, 151936, 896);
 
 }  // namespace
 }  // namespace zhi
