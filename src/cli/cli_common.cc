@@ -57,6 +57,19 @@ SamplerConfig sampler_config(const SamplingFlags& f) {
   return c;
 }
 
+GenerationOptions generation_options(const SamplingFlags& f, int64_t max_tokens) {
+  const SamplerConfig sc = sampler_config(f);
+  GenerationOptions g;
+  g.greedy = sc.is_greedy();
+  if (!g.greedy) g.temperature = sc.temperature;
+  g.top_k = sc.top_k;
+  g.top_p = sc.top_p;
+  g.min_p = sc.min_p;
+  g.seed = sc.seed;
+  g.max_tokens = max_tokens;
+  return g;
+}
+
 ProgressBar::ProgressBar(std::string label) : label_(std::move(label)), tty_(::isatty(2) != 0) {}
 
 void ProgressBar::update(size_t done, size_t total) {

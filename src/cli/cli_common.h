@@ -11,6 +11,7 @@
 #include "core/status.h"
 #include "model/qwen2_context.h"
 #include "session/sampler.h"
+#include "zhi/options.hpp"
 
 namespace zhi::cli {
 
@@ -40,6 +41,8 @@ struct SamplingFlags {
 };
 void add_sampling_flags(CLI::App* cmd, SamplingFlags* f);
 SamplerConfig sampler_config(const SamplingFlags& f);
+// The Session API's generation options for these flags.
+GenerationOptions generation_options(const SamplingFlags& f, int64_t max_tokens);
 
 // Progress on stderr as "label [=====>     ] 45% (12/29)"; silent when stderr is not a terminal
 // unless forced, so logs are not flooded.

@@ -41,15 +41,7 @@ int chat_policy_main(const ChatArgs& a) {
                                               : KvCacheType::kF16;
   auto model = Model::load(a.run.model, mo);
   if (!model.ok()) return report(Status(StatusCode::kInvalidArgument, model.error().to_string()));
-  const SamplerConfig sc = sampler_config(a.sampling);
-  GenerationOptions g;
-  g.greedy = sc.is_greedy();
-  if (!g.greedy) g.temperature = sc.temperature;
-  g.top_k = sc.top_k;
-  g.top_p = sc.top_p;
-  g.min_p = sc.min_p;
-  g.seed = sc.seed;
-  g.max_tokens = a.n_predict;
+  GenerationOptions g = generation_options(a.sampling, a.n_predict);
   std::shared_ptr<cp::SessionGuardrail> guard;
   std::unique_ptr<Session> session;
   auto fresh = [&]() -> Error {

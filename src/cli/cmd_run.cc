@@ -180,15 +180,7 @@ int run_session(const RunArgs& a, const std::string& prompt) {
   }
   auto session = Session::create(model.value(), so);
   if (!session.ok()) return report(Status(StatusCode::kInvalidArgument, session.error().to_string()));
-  const SamplerConfig sc = sampler_config(a.sampling);
-  GenerationOptions g;
-  g.greedy = sc.is_greedy();
-  if (!g.greedy) g.temperature = sc.temperature;
-  g.top_k = sc.top_k;
-  g.top_p = sc.top_p;
-  g.min_p = sc.min_p;
-  g.seed = sc.seed;
-  g.max_tokens = a.n_predict;
+  GenerationOptions g = generation_options(a.sampling, a.n_predict);
   g.stop = a.stops;
   if (!a.json_schema.empty()) {
     auto schema = schema_text(a.json_schema);
