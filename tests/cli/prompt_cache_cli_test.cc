@@ -3,8 +3,8 @@
 // warning and a cold start.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
-#include <regex>
 
 #include "cli_runner.h"
 #include "test_paths.h"
@@ -16,11 +16,17 @@ namespace fs = std::filesystem;
 using testing::run_zhi;
 
 // "prompt cache: reused N of M tokens" -> {N, M}; {-1, -1} when absent.
+// (Parsed by hand: GCC 12's std::regex trips -Wmaybe-uninitialized under ASan.)
 std::pair<long, long> reused(const std::string& err) {
-  std::smatch m;
-  static const std::regex re("prompt cache: reused ([0-9]+) of ([0-9]+) tokens");
-  if (!std::regex_search(err, m, re)) return {-1, -1};
-  return {std::stol(m[1]), std::stol(m[2])};
+  static const std::string kPrefix = "prompt cache: reused ";
+  const size_t at = err.find(kPrefix);
+  if (at == std::string::npos) return {-1, -1};
+  long n = -1, m = -1;
+  char tail[8] = {};
+  if (std::sscanf(err.c_str() + at + kPrefix.size(), "%ld of %ld %6s", &n, &m, tail) != 3 ||
+      std::string(tail) != "tokens")
+    return {-1, -1};
+  return {n, m};
 }
 
 const std::string& model_path() {
