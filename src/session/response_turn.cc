@@ -47,6 +47,19 @@ Expected<int64_t> sync_prompt(Qwen2Context& ctx, std::vector<int32_t>& evaluated
   return done;
 }
 
+Error emit_answer(const TurnSetup& setup, TurnResult& r, const std::string& text) {
+  if (text.empty()) return {};
+  r.text += text;
+  return setup.emit ? setup.emit(text) : Error{};
+}
+
+Error flush_answer(const TurnSetup& setup, TurnResult& r, StreamDecoder& decoder, StopMatcher& stops) {
+  StopStep tail = stops.push(decoder.flush());
+  ZHI_RETURN_IF_API_ERROR(emit_answer(setup, r, tail.text));
+  if (!tail.stopped) ZHI_RETURN_IF_API_ERROR(emit_answer(setup, r, stops.finish()));
+  return {};
+}
+
 Expected<TurnResult> run_turn(const TurnSetup& s) {
   Qwen2Context& ctx = *s.ctx;
   const LoadedModel& lm = *s.lm;
@@ -70,19 +83,7 @@ Expected<TurnResult> run_turn(const TurnSetup& s) {
   std::string body;
   std::vector<float> masked(static_cast<size_t>(n_vocab));
 
-  auto emit = [&](const std::string& text) -> Error {
-    if (text.empty()) return {};
-    r.text += text;
-    return s.emit ? s.emit(text) : Error{};
-  };
-  // Text held back by the UTF-8 decoder or the stop matcher, released when
-  // the answer ends without a stop string.
-  auto flush_answer = [&]() -> Error {
-    StopStep tail = stops->push(decoder.flush());
-    ZHI_RETURN_IF_API_ERROR(emit(tail.text));
-    if (!tail.stopped) ZHI_RETURN_IF_API_ERROR(emit(stops->finish()));
-    return {};
-  };
+  auto emit = [&](const std::string& text) { return emit_answer(s, r, text); };
   auto allow = [&](int32_t id) {
     if (id >= 0 && id < n_vocab) masked[id] = ctx.logits()[id];
   };
@@ -93,7 +94,7 @@ Expected<TurnResult> run_turn(const TurnSetup& s) {
         return Error(ErrorCode::kDecodingFailure, "max_tokens (" + std::to_string(s.max_tokens) +
                                                       ") ran out before the structured output was complete");
       r.finish = FinishReason::kMaxTokens;
-      if (phase == Phase::kAnswer) ZHI_RETURN_IF_API_ERROR(flush_answer());
+      if (phase == Phase::kAnswer) ZHI_RETURN_IF_API_ERROR(flush_answer(s, r, decoder, *stops));
       break;
     }
     const float* logits = ctx.logits();
@@ -136,14 +137,14 @@ Expected<TurnResult> run_turn(const TurnSetup& s) {
     if (!r.first_token) r.first_token = std::chrono::steady_clock::now();
     if (lm.is_end_of_generation(t)) {
       r.finish = FinishReason::kEndOfTurn;
-      if (phase == Phase::kAnswer) ZHI_RETURN_IF_API_ERROR(flush_answer());
+      if (phase == Phase::kAnswer) ZHI_RETURN_IF_API_ERROR(flush_answer(s, r, decoder, *stops));
       break;
     }
     (void)s.sampler->accept(t);
     ++r.generated;
     bool stop_now = false;
     if ((phase == Phase::kAnswer || phase == Phase::kAfterCalls) && t == open_id) {
-      ZHI_RETURN_IF_API_ERROR(flush_answer());
+      ZHI_RETURN_IF_API_ERROR(flush_answer(s, r, decoder, *stops));
       phase = Phase::kToolBody;
       tool_body->reset();
       body.clear();

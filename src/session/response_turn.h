@@ -25,6 +25,9 @@
 
 namespace zhi {
 
+class StopMatcher;
+class StreamDecoder;
+
 struct TurnSetup {
   Qwen2Context* ctx = nullptr;
   std::vector<int32_t>* evaluated = nullptr;  // tokens in ctx's KV cache, kept in step
@@ -52,6 +55,13 @@ struct TurnResult {
 };
 
 Expected<TurnResult> run_turn(const TurnSetup& setup);
+
+// Appends a piece of answer text to r.text and hands it to setup.emit; empty
+// pieces are dropped.
+Error emit_answer(const TurnSetup& setup, TurnResult& r, const std::string& text);
+// Releases what the UTF-8 decoder and the stop matcher still hold when an
+// answer ends without a stop string.
+Error flush_answer(const TurnSetup& setup, TurnResult& r, StreamDecoder& decoder, StopMatcher& stops);
 
 // Brings ctx to hold exactly `prompt` (keeping the common prefix, evaluating
 // the rest in batches, checking `cancel` between them). Returns the number of

@@ -35,17 +35,8 @@ Expected<TurnResult> run_speculative_turn(const TurnSetup& s, const DraftSetup& 
   if (!stops.ok()) return error_from_status(stops.status());
   StreamDecoder decoder(tok);
   TurnResult r;
-  auto emit = [&](const std::string& text) -> Error {
-    if (text.empty()) return {};
-    r.text += text;
-    return s.emit ? s.emit(text) : Error{};
-  };
-  auto flush = [&]() -> Error {
-    StopStep tail = stops->push(decoder.flush());
-    ZHI_RETURN_IF_API_ERROR(emit(tail.text));
-    if (!tail.stopped) ZHI_RETURN_IF_API_ERROR(emit(stops->finish()));
-    return {};
-  };
+  auto emit = [&](const std::string& text) { return emit_answer(s, r, text); };
+  auto flush = [&] { return flush_answer(s, r, decoder, *stops); };
   // Takes one token the target chose; true when the turn is over.
   auto take = [&](int32_t t, bool* done) -> Error {
     *done = true;
