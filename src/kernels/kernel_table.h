@@ -36,6 +36,11 @@ using AttnAccumFn = void (*)(const float* p, const uint8_t* v, int64_t stride, i
 // attention probabilities this way before they meet an F16 V cache).
 using RoundF16Fn = void (*)(float* p, int64_t n);
 
+// Decode over packed weights (kernels/packed_weights.h): out[16 g + r] =
+// dot(row r of group g, activation row t) for g < n_groups, with the same
+// arithmetic as the scalar GemmFn on the unpacked rows, bit for bit.
+using GemvPackedFn = void (*)(const uint8_t* groups, int64_t n_groups, const ActView& x, int64_t t, float* out);
+
 inline constexpr int kMaxGgmlTypeId = 31;
 
 struct KernelTable {
@@ -43,10 +48,12 @@ struct KernelTable {
   GemmFn gemm[kMaxGgmlTypeId] = {};              // indexed by GGML type id
   QuantizeActFn quantize[kMaxGgmlTypeId] = {};   // indexed by partner type id
   AttnAccumFn attn_accum[kMaxGgmlTypeId] = {};   // indexed by KV cache type id
+  GemvPackedFn gemv_packed[kMaxGgmlTypeId] = {};  // weight types with a packed decode kernel here
   RoundF16Fn round_f16 = nullptr;
 
   GemmFn gemm_for(GgmlType t) const { return gemm[static_cast<uint32_t>(t)]; }
   QuantizeActFn quantize_for(GgmlType t) const { return quantize[static_cast<uint32_t>(t)]; }
+  GemvPackedFn gemv_packed_for(GgmlType t) const { return gemv_packed[static_cast<uint32_t>(t)]; }
 };
 
 // The kernels in use: the best the CPU runs, or ZHI_ISA's choice.

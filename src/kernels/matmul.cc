@@ -7,6 +7,7 @@
 #include "kernels/act_rows.h"
 #include "kernels/activation_quant.h"
 #include "kernels/kernel_table.h"
+#include "kernels/packed_weights.h"
 #include "quant/dequantize.h"
 
 namespace zhi {
@@ -51,6 +52,47 @@ class ActScratch {
   size_t capacity_ = 0;
 };
 
+// Packed weights meet a batch of tokens through the row-major kernels: each
+// task unpacks up to this many rows at a time into thread-local scratch
+// (an L2-sized copy) and runs the batched kernel on them.
+constexpr int64_t kUnpackRows = 4 * kPackRows;
+
+int64_t decode_rows_per_task(int64_t rows, int n_threads, int64_t tile) {
+  const int64_t runs = kDecodeTasksPerThread * n_threads;
+  return std::max(kMinRowsPerDecodeTask, ((rows + runs - 1) / runs + tile - 1) / tile * tile);
+}
+
+void matmul_packed(const KernelTable& k, const WeightMatrix& w, const ActView& acts,
+                   int64_t n_tokens, float* out, ThreadPool& pool) {
+  const int64_t group_bytes = packed_group_bytes(w.type, w.cols);
+  const GemvPackedFn gemv = k.gemv_packed_for(w.type);
+  if (n_tokens == 1 && gemv != nullptr) {
+    const int64_t rows_per_task = decode_rows_per_task(w.rows, pool.size(), kPackRows);
+    pool.run((w.rows + rows_per_task - 1) / rows_per_task, [&](int64_t task, int) {
+      const int64_t g0 = task * rows_per_task / kPackRows;
+      const int64_t g1 = std::min(w.rows, (task + 1) * rows_per_task) / kPackRows;
+      gemv(w.packed + g0 * group_bytes, g1 - g0, acts, 0, out + g0 * kPackRows);
+    });
+    return;
+  }
+  static thread_local ActScratch unpacked;
+  const int64_t rows_per_task = n_tokens < kPrefillTokens
+                                    ? decode_rows_per_task(w.rows, pool.size(), kPackRows)
+                                    : kRowsPerPrefillTask;
+  const GemmFn gemm = k.gemm_for(w.type);
+  pool.run((w.rows + rows_per_task - 1) / rows_per_task, [&](int64_t task, int) {
+    const int64_t r1 = std::min(w.rows, (task + 1) * rows_per_task);
+    uint8_t* rows = unpacked.get(static_cast<size_t>(kUnpackRows * w.row_bytes));
+    for (int64_t r0 = task * rows_per_task; r0 < r1; r0 += kUnpackRows) {
+      const int64_t nr = std::min(kUnpackRows, r1 - r0);
+      for (int64_t g = 0; g < nr / kPackRows; ++g)
+        unpack_group(w.type, w.packed + (r0 / kPackRows + g) * group_bytes, w.cols,
+                     rows + g * kPackRows * w.row_bytes, static_cast<int64_t>(w.row_bytes));
+      gemm(rows, static_cast<int64_t>(w.row_bytes), nr, acts, n_tokens, out + r0, w.rows);
+    }
+  });
+}
+
 }  // namespace
 
 float dot_f32(const float* a, const float* b, int64_t n) {
@@ -65,13 +107,35 @@ float dot_f32(const float* a, const float* b, int64_t n) {
   return sum + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
 }
 
+int64_t packed_matrix_bytes(const WeightMatrix& w) {
+  if (!has_packed_layout(w.type) || w.rows % kPackRows != 0 || w.cols % kQK != 0) return 0;
+  if (active_kernels().gemv_packed_for(w.type) == nullptr) return 0;
+  return w.rows / kPackRows * packed_group_bytes(w.type, w.cols);
+}
+
+void pack_matrix(const WeightMatrix& w, uint8_t* dst,
+                 const std::function<void(const uint8_t*, size_t)>& consumed) {
+  const int64_t group_bytes = packed_group_bytes(w.type, w.cols);
+  const int64_t src_group = kPackRows * static_cast<int64_t>(w.row_bytes);
+  constexpr int64_t kSliceBytes = int64_t{4} << 20;
+  const int64_t groups_per_slice = std::max<int64_t>(1, kSliceBytes / src_group);
+  const int64_t n_groups = w.rows / kPackRows;
+  for (int64_t g0 = 0; g0 < n_groups; g0 += groups_per_slice) {
+    const int64_t g1 = std::min(n_groups, g0 + groups_per_slice);
+    for (int64_t g = g0; g < g1; ++g)
+      pack_group(w.type, w.data + g * src_group, static_cast<int64_t>(w.row_bytes), w.cols,
+                 dst + g * group_bytes);
+    consumed(w.data + g0 * src_group, static_cast<size_t>((g1 - g0) * src_group));
+  }
+}
+
 void dequantize_matrix_row(const WeightMatrix& w, int64_t row, float* dst) {
   // Sizes were validated when the model was loaded; a failure here is a bug.
   (void)dequantize_row(w.type, w.data + static_cast<uint64_t>(row) * w.row_bytes, dst, w.cols);
 }
 
-ActView quantize_activations(const KernelTable& k, GgmlType partner, const float* x, int64_t n_tokens, int64_t cols,
-                             uint8_t* buf, ThreadPool& pool) {
+ActView quantize_activations(const KernelTable& k, GgmlType partner, const float* x,
+                             int64_t n_tokens, int64_t cols, uint8_t* buf, ThreadPool& pool) {
   const int64_t stride = act_row_bytes(partner, cols);
   const QuantizeActFn quantize = k.quantize_for(partner);
   // Rows are independent, so splitting them over threads cannot change a byte.
@@ -81,7 +145,8 @@ ActView quantize_activations(const KernelTable& k, GgmlType partner, const float
   } else {
     pool.run((n_tokens + kTokensPerTask - 1) / kTokensPerTask, [&](int64_t task, int) {
       const int64_t t1 = std::min(n_tokens, (task + 1) * kTokensPerTask);
-      for (int64_t t = task * kTokensPerTask; t < t1; ++t) quantize(x + t * cols, cols, buf + t * stride);
+      for (int64_t t = task * kTokensPerTask; t < t1; ++t)
+        quantize(x + t * cols, cols, buf + t * stride);
     });
   }
   return ActView{partner, buf, stride, cols};
@@ -92,19 +157,19 @@ void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* out,
   const KernelTable& k = active_kernels();
   const GgmlType partner = activation_partner(w.type);
   const GemmFn gemm = k.gemm_for(w.type);
-  const ActView acts = quantize_activations(k, partner, x, n_tokens, w.cols,
-                                            scratch.get(n_tokens * act_row_bytes(partner, w.cols)), pool);
-  int64_t rows_per_task = kRowsPerPrefillTask;
-  if (n_tokens < kPrefillTokens) {
-    const int64_t runs = kDecodeTasksPerThread * pool.size();
-    rows_per_task = std::max(kMinRowsPerDecodeTask, ((w.rows + runs - 1) / runs + 7) / 8 * 8);
-  }
+  const ActView acts =
+      quantize_activations(k, partner, x, n_tokens, w.cols,
+                           scratch.get(n_tokens * act_row_bytes(partner, w.cols)), pool);
+  if (w.packed != nullptr) return matmul_packed(k, w, acts, n_tokens, out, pool);
+  const int64_t rows_per_task = n_tokens < kPrefillTokens
+                                    ? decode_rows_per_task(w.rows, pool.size(), 8)
+                                    : kRowsPerPrefillTask;
   const int64_t n_tasks = (w.rows + rows_per_task - 1) / rows_per_task;
   pool.run(n_tasks, [&](int64_t task, int) {
     const int64_t r0 = task * rows_per_task;
     const int64_t nr = std::min(w.rows, r0 + rows_per_task) - r0;
-    gemm(w.data + r0 * static_cast<int64_t>(w.row_bytes), static_cast<int64_t>(w.row_bytes), nr, acts, n_tokens,
-         out + r0, w.rows);
+    gemm(w.data + r0 * static_cast<int64_t>(w.row_bytes), static_cast<int64_t>(w.row_bytes), nr,
+         acts, n_tokens, out + r0, w.rows);
   });
 }
 

@@ -3,7 +3,9 @@
 // behind it without the model changing.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 
 #include "core/status.h"
 #include "core/thread_pool.h"
@@ -19,12 +21,24 @@ struct WeightMatrix {
   int64_t rows = 0;  // output features
   int64_t cols = 0;  // input features
   uint64_t row_bytes = 0;
+  // The same matrix in the packed layout (kernels/packed_weights.h), or
+  // nullptr. When set, matmul reads only this copy; `data` stays valid for
+  // row lookups (token embeddings) and is never streamed per token.
+  const uint8_t* packed = nullptr;
 };
 
 // out[t * w.rows + r] = sum_c W[r, c] * x[t * w.cols + c], for t < n_tokens.
 // Work is split over output rows only, so results do not depend on the
 // number of threads.
 void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* out, ThreadPool& pool);
+
+// Bytes of w in the packed layout when the active kernels decode it packed
+// (a packed decode kernel for its type, rows a multiple of kPackRows), else 0.
+int64_t packed_matrix_bytes(const WeightMatrix& w);
+// Writes w's packed layout (packed_matrix_bytes(w) bytes) to dst, calling
+// consumed(p, n) after each slice of w's rows [p, p + n) has been copied.
+void pack_matrix(const WeightMatrix& w, uint8_t* dst,
+                 const std::function<void(const uint8_t*, size_t)>& consumed);
 
 // Copies row `row` of w, dequantized, into dst (w.cols floats).
 void dequantize_matrix_row(const WeightMatrix& w, int64_t row, float* dst);
@@ -35,7 +49,7 @@ struct KernelTable;
 struct ActView;
 // Quantizes n_tokens rows of `cols` activations to `partner` into buf
 // (n_tokens * act_row_bytes(partner, cols) bytes, 64-byte aligned).
-ActView quantize_activations(const KernelTable& k, GgmlType partner, const float* x, int64_t n_tokens, int64_t cols,
-                             uint8_t* buf, ThreadPool& pool);
+ActView quantize_activations(const KernelTable& k, GgmlType partner, const float* x,
+                             int64_t n_tokens, int64_t cols, uint8_t* buf, ThreadPool& pool);
 
 }  // namespace zhi

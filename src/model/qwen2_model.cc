@@ -1,5 +1,8 @@
 #include "model/qwen2_model.h"
 
+#include <cstdlib>
+#include <string_view>
+
 #include "quant/dequantize.h"
 
 namespace zhi {
@@ -9,12 +12,15 @@ std::string shape(int64_t a, int64_t b) {
   return "[" + std::to_string(a) + ", " + std::to_string(b) + "]";
 }
 
-Result<WeightMatrix> bind_matrix(const GgufFile& f, const std::string& name, int64_t cols, int64_t rows) {
+Result<WeightMatrix> bind_matrix(const GgufFile& f, const std::string& name, int64_t cols,
+                                 int64_t rows) {
   ZHI_ASSIGN_OR_RETURN(const GgufTensor* t, f.require_tensor(name));
   if (t->dims.size() != 2 || t->dims[0] != cols || t->dims[1] != rows)
-    return corrupt_file("tensor '" + name + "' has shape " + t->shape_string() + ", expected " + shape(cols, rows));
+    return corrupt_file("tensor '" + name + "' has shape " + t->shape_string() + ", expected " +
+                        shape(cols, rows));
   if (!can_dequantize(t->type))
-    return unsupported("tensor '" + name + "' has type " + type_name(t->type) + ", which this build cannot compute with");
+    return unsupported("tensor '" + name + "' has type " + type_name(t->type) +
+                       ", which this build cannot compute with");
   WeightMatrix w;
   w.type = t->type;
   w.data = t->data;
@@ -27,7 +33,8 @@ Result<WeightMatrix> bind_matrix(const GgufFile& f, const std::string& name, int
 Result<std::vector<float>> load_vector(const GgufFile& f, const std::string& name, int64_t n) {
   ZHI_ASSIGN_OR_RETURN(const GgufTensor* t, f.require_tensor(name));
   if (t->n_elements != n || t->dims[0] != n)
-    return corrupt_file("tensor '" + name + "' has shape " + t->shape_string() + ", expected [" + std::to_string(n) + "]");
+    return corrupt_file("tensor '" + name + "' has shape " + t->shape_string() + ", expected [" +
+                        std::to_string(n) + "]");
   std::vector<float> v(n);
   Status s = dequantize_row(t->type, t->data, v.data(), n);
   if (!s.ok()) return s.with_context("tensor '" + name + "'");
@@ -36,18 +43,23 @@ Result<std::vector<float>> load_vector(const GgufFile& f, const std::string& nam
 
 }  // namespace
 
-Result<std::shared_ptr<const Qwen2Model>> Qwen2Model::load(const std::string& path) {
+Result<std::shared_ptr<const Qwen2Model>> Qwen2Model::load(const std::string& path,
+                                                           WeightLayout layout) {
   ZHI_ASSIGN_OR_RETURN(GgufFile file, GgufFile::open(path));
-  auto m = from_file(std::move(file));
+  auto m = from_file(std::move(file), layout);
   if (!m.ok()) return m.status().with_context(path);
   return m;
 }
 
-Result<std::shared_ptr<const Qwen2Model>> Qwen2Model::from_file(GgufFile file) {
+Result<std::shared_ptr<const Qwen2Model>> Qwen2Model::from_file(GgufFile file,
+                                                                WeightLayout layout) {
   std::shared_ptr<Qwen2Model> m(new Qwen2Model());
   m->file_ = std::move(file);
   ZHI_ASSIGN_OR_RETURN(m->config_, read_qwen2_config(m->file_));
   ZHI_RETURN_IF_ERROR(m->bind());
+  const char* env = std::getenv("ZHI_REPACK");
+  if (layout == WeightLayout::kAuto && !(env != nullptr && std::string_view(env) == "0"))
+    m->pack_weights();
   return std::shared_ptr<const Qwen2Model>(std::move(m));
 }
 
@@ -79,6 +91,35 @@ Status Qwen2Model::bind() {
     ZHI_ASSIGN_OR_RETURN(l.w_down, bind_matrix(f, p + "ffn_down.weight", c.n_ff, c.n_embd));
   }
   return {};
+}
+
+// Every matrix the forward pass streams (not token_embd, which is only
+// looked up row by row; when the output is tied, output_ is its copy and is
+// packed on its own).
+void Qwen2Model::pack_weights() {
+  std::vector<WeightMatrix*> mats;
+  for (Qwen2Layer& l : layers_)
+    for (WeightMatrix* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
+      mats.push_back(w);
+  mats.push_back(&output_);
+  int64_t total = 0;
+  for (const WeightMatrix* w : mats) total += (packed_matrix_bytes(*w) + 63) / 64 * 64;
+  if (total == 0) return;
+  PageBuffer buf = PageBuffer::allocate(static_cast<size_t>(total));
+  if (buf.data() == nullptr) return;  // no memory for the copy: compute from the file as it is
+  int64_t offset = 0;
+  for (WeightMatrix* w : mats) {
+    const int64_t bytes = packed_matrix_bytes(*w);
+    if (bytes == 0) continue;
+    // A slice at a time, giving the file's pages back as it goes, so the
+    // file's copy and the packed one are never both resident (the file's is
+    // read again only for the odd embedding row).
+    pack_matrix(*w, buf.data() + offset,
+                [](const uint8_t* done, size_t n) { release_file_pages(done, n); });
+    w->packed = buf.data() + offset;
+    offset += (bytes + 63) / 64 * 64;
+  }
+  packed_ = std::move(buf);
 }
 
 uint64_t Qwen2Model::weight_bytes() const {

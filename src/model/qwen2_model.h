@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/page_buffer.h"
 #include "core/status.h"
 #include "gguf/gguf_reader.h"
 #include "kernels/matmul.h"
@@ -29,22 +30,34 @@ struct Qwen2Layer {
   WeightMatrix w_down;           // (n_embd, n_ff)
 };
 
+// How matrices are held in memory. kAuto repacks the types the active
+// kernels decode faster packed (kernels/packed_weights.h) into one buffer at
+// load and gives the file's pages for them back to the OS, so resident
+// memory stays about the file's size; ZHI_REPACK=0 in the environment
+// turns it off. kFileLayout computes straight from the mapping. Both give
+// the same results bit for bit.
+enum class WeightLayout { kAuto, kFileLayout };
+
 class Qwen2Model {
  public:
-  static Result<std::shared_ptr<const Qwen2Model>> load(const std::string& path);
-  static Result<std::shared_ptr<const Qwen2Model>> from_file(GgufFile file);
+  static Result<std::shared_ptr<const Qwen2Model>> load(const std::string& path,
+                                                        WeightLayout layout = WeightLayout::kAuto);
+  static Result<std::shared_ptr<const Qwen2Model>> from_file(
+      GgufFile file, WeightLayout layout = WeightLayout::kAuto);
 
   const Qwen2Config& config() const { return config_; }
   const GgufFile& file() const { return file_; }
   const std::vector<Qwen2Layer>& layers() const { return layers_; }
-  const WeightMatrix& token_embd() const { return token_embd_; }  // (n_vocab, n_embd)
+  const WeightMatrix& token_embd() const { return token_embd_; }          // (n_vocab, n_embd)
   const std::vector<float>& output_norm() const { return output_norm_; }  // (n_embd)
   const WeightMatrix& output() const { return output_; }  // (n_vocab, n_embd); token_embd when tied
   uint64_t weight_bytes() const;  // bytes of all tensors, as streamed per token
+  uint64_t packed_bytes() const { return packed_.size(); }  // weights held repacked (0: none)
 
  private:
   Qwen2Model() = default;
   Status bind();
+  void pack_weights();
 
   GgufFile file_;
   Qwen2Config config_;
@@ -52,6 +65,7 @@ class Qwen2Model {
   WeightMatrix token_embd_;
   std::vector<float> output_norm_;
   WeightMatrix output_;
+  PageBuffer packed_;
 };
 
 }  // namespace zhi

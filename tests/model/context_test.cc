@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "golden.h"
+#include "kernels/kernel_table.h"
 #include "model/qwen2_context.h"
 #include "test_paths.h"
 
@@ -88,8 +90,47 @@ TEST(Qwen2Context, TruncateKeepsPrefix) {
   ASSERT_TRUE(a.value()->eval({&t, 1}).ok());
   ASSERT_TRUE(b.value()->eval(p2).ok());
   // Batch shape may change summation order in fast kernels, hence a tolerance.
-  for (int64_t i = 0; i < model->config().n_vocab; ++i) ASSERT_NEAR(a.value()->logits()[i], b.value()->logits()[i], 1e-3f);
+  for (int64_t i = 0; i < model->config().n_vocab; ++i)
+    ASSERT_NEAR(a.value()->logits()[i], b.value()->logits()[i], 1e-3f);
   EXPECT_FALSE(a.value()->truncate(10).ok());
+}
+
+// Weights repacked at load (the default where the kernels have a packed
+// decode path) give exactly the logits of computing from the file layout,
+// for a batched prompt and for token-by-token decode after it.
+TEST(Qwen2Context, RepackedWeightsGiveIdenticalLogits) {
+  ZHI_REQUIRE_CONFORMANCE();
+  int packed_models = 0;
+  for (const char* name : {"conf-q8_0", "conf-q4_0", "conf-q5_0", "conf-untied-q8_0"}) {
+    const std::string path = testing::conformance_dir() + "/models/" + name + ".gguf";
+    auto packed = Qwen2Model::load(path, WeightLayout::kAuto);
+    auto plain = Qwen2Model::load(path, WeightLayout::kFileLayout);
+    ASSERT_TRUE(packed.ok() && plain.ok()) << name;
+    EXPECT_EQ(plain.value()->packed_bytes(), 0u);
+    if (packed.value()->packed_bytes() == 0) continue;
+    ++packed_models;
+    ContextOptions o;
+    o.n_ctx = 64;
+    auto a = Qwen2Context::create(packed.value(), o);
+    auto b = Qwen2Context::create(plain.value(), o);
+    ASSERT_TRUE(a.ok() && b.ok());
+    const std::vector<int32_t> prompt = {3, 141, 59, 265, 358, 979, 323, 846, 26, 433, 832, 795};
+    ASSERT_TRUE(a.value()->eval(prompt, true).ok());
+    ASSERT_TRUE(b.value()->eval(prompt, true).ok());
+    const int64_t vocab = plain.value()->config().n_vocab;
+    for (int64_t i = 0; i < static_cast<int64_t>(prompt.size()); ++i)
+      EXPECT_EQ(std::memcmp(a.value()->logits(i), b.value()->logits(i), vocab * 4), 0)
+          << name << " prompt row " << i;
+    for (int32_t tok : {7, 500, 1001}) {
+      ASSERT_TRUE(a.value()->eval({&tok, 1}).ok());
+      ASSERT_TRUE(b.value()->eval({&tok, 1}).ok());
+      EXPECT_EQ(std::memcmp(a.value()->logits(), b.value()->logits(), vocab * 4), 0)
+          << name << " decode " << tok;
+    }
+  }
+  if (packed_models == 0)
+    GTEST_SKIP() << "the active kernels (" << isa_name(active_kernels().isa)
+                 << ") have no packed decode path";
 }
 
 }  // namespace

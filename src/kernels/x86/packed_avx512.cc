@@ -1,0 +1,171 @@
+// AVX-512 VNNI decode over packed weights (kernels/packed_weights.h): one
+// token against sixteen rows at a time, bit-identical to the scalar twins.
+//
+// The twins keep eight f32 lanes per row, lane k summing the products at
+// positions 4k..4k+3 of every block. Here register acc[k] holds lane k of
+// all sixteen rows. Per block and lane, one vpdpbusd multiplies slab k (the
+// rows' four codes at 4k..4k+3, one 64-byte load) by the token's four quants
+// at 4k..4k+3 (a 32-bit broadcast), starting from -offset * (their sum) so
+// unsigned codes give the signed products; one conversion and one FMA by the
+// sixteen rows' d_w * d_x then feed acc[k], exactly as the twin's fma. The
+// per-row work of the row-major kernels (pairing, per-row scale gathers) is
+// gone: a block of sixteen rows costs eight vpdpbusd, eight conversions and
+// eight FMAs, plus the code unpacking of the 4- and 5-bit formats.
+// GCC 12 reports its own _mm512_undefined_* placeholders (self-initialised
+// on purpose) as uninitialised once they are inlined (GCC bug 105593).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#include <immintrin.h>
+
+#include <cstring>
+#include <new>
+#include <type_traits>
+
+#include "kernels/kernel_table.h"
+#include "kernels/packed_weights.h"
+#include "kernels/x86/x86_kernels.h"
+
+namespace zhi {
+namespace {
+
+enum class Fmt { kQ8_0, kQ4_0, kQ5_0 };
+
+template <Fmt F>
+constexpr int kOffset = F == Fmt::kQ8_0   ? 128
+                        : F == Fmt::kQ4_0 ? 8
+                                          : 16;
+
+template <Fmt F>
+constexpr int64_t kBlockBytes = F == Fmt::kQ8_0   ? 544
+                                : F == Fmt::kQ4_0 ? 288
+                                                  : 352;
+
+inline __m512i broadcast_u32(const void* p) {
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return _mm512_set1_epi32(v);
+}
+
+// Bytes j of each dword get the fifth bit of element 4k+j in bit 4: bit
+// 8j+k of qh' moved to 8j+4.
+template <int k>
+inline __m512i fifth_bits(__m512i qh) {
+  __m512i v;
+  if constexpr (k < 4) {
+    v = _mm512_slli_epi32(qh, 4 - k);
+  } else if constexpr (k > 4) {
+    v = _mm512_srli_epi32(qh, k - 4);
+  } else {
+    v = qh;
+  }
+  return _mm512_and_si512(v, _mm512_set1_epi8(0x10));
+}
+
+// (nibbles & 0x0F) | fifth: ternary-logic truth table 0xEA = (A & B) | C.
+inline __m512i merge_fifth(__m512i nibbles, __m512i fifth) {
+  return _mm512_ternarylogic_epi32(nibbles, _mm512_set1_epi8(0x0F), fifth, 0xEA);
+}
+
+template <int k>
+inline void lane_step(__m512i codes, const int8_t* q, const int32_t* init, __m512 dd, __m512* acc) {
+  const __m512i lanes =
+      _mm512_dpbusd_epi32(_mm512_set1_epi32(init[k]), codes, broadcast_u32(q + 4 * k));
+  acc[k] = _mm512_fmadd_ps(dd, _mm512_cvtepi32_ps(lanes), acc[k]);
+}
+
+template <Fmt F>
+inline void block_step(const uint8_t* p, const int8_t* q, const int32_t* init, float dx,
+                       __m512* acc) {
+  const __m512 dd = _mm512_mul_ps(
+      _mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(p))), _mm512_set1_ps(dx));
+  const uint8_t* s = p + 32;
+  // Blocks are 32 bytes past a 64-byte multiple every other time: loadu.
+  auto slab = [&](int i) { return _mm512_loadu_si512(s + 64 * i); };
+  if constexpr (F == Fmt::kQ8_0) {
+    lane_step<0>(slab(0), q, init, dd, acc);
+    lane_step<1>(slab(1), q, init, dd, acc);
+    lane_step<2>(slab(2), q, init, dd, acc);
+    lane_step<3>(slab(3), q, init, dd, acc);
+    lane_step<4>(slab(4), q, init, dd, acc);
+    lane_step<5>(slab(5), q, init, dd, acc);
+    lane_step<6>(slab(6), q, init, dd, acc);
+    lane_step<7>(slab(7), q, init, dd, acc);
+  } else if constexpr (F == Fmt::kQ4_0) {
+    const __m512i lo = _mm512_set1_epi8(0x0F);
+    auto pair = [&]<int k>(std::integral_constant<int, k>) {
+      const __m512i v = slab(k);
+      lane_step<k>(_mm512_and_si512(v, lo), q, init, dd, acc);
+      lane_step<k + 4>(_mm512_and_si512(_mm512_srli_epi16(v, 4), lo), q, init, dd, acc);
+    };
+    pair(std::integral_constant<int, 0>{});
+    pair(std::integral_constant<int, 1>{});
+    pair(std::integral_constant<int, 2>{});
+    pair(std::integral_constant<int, 3>{});
+  } else {
+    const __m512i qh = slab(0);
+    auto pair = [&]<int k>(std::integral_constant<int, k>) {
+      const __m512i v = slab(k + 1);
+      lane_step<k>(merge_fifth(v, fifth_bits<k>(qh)), q, init, dd, acc);
+      lane_step<k + 4>(merge_fifth(_mm512_srli_epi16(v, 4), fifth_bits<k + 4>(qh)), q, init, dd,
+                       acc);
+    };
+    pair(std::integral_constant<int, 0>{});
+    pair(std::integral_constant<int, 1>{});
+    pair(std::integral_constant<int, 2>{});
+    pair(std::integral_constant<int, 3>{});
+  }
+}
+
+// Grows once per thread and is reused: the token's -offset * (sum of each
+// four quants), eight per block.
+struct InitScratch {
+  int32_t* get(int64_t n) {
+    if (n > cap) {
+      ::operator delete(data, std::align_val_t(64));
+      data =
+          static_cast<int32_t*>(::operator new(static_cast<size_t>(n) * 4, std::align_val_t(64)));
+      cap = n;
+    }
+    return data;
+  }
+  ~InitScratch() { ::operator delete(data, std::align_val_t(64)); }
+  int32_t* data = nullptr;
+  int64_t cap = 0;
+};
+thread_local InitScratch tl_init;
+
+template <Fmt F>
+void gemv_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int64_t t, float* out) {
+  const int64_t nb = x.cols / kQK;
+  const int8_t* q = x.q(t);
+  const float* dx = x.d(t);
+  int32_t* init = tl_init.get(nb * 8);
+  for (int64_t i = 0; i < nb * 8; ++i)
+    init[i] = -kOffset<F> * (q[4 * i] + q[4 * i + 1] + q[4 * i + 2] + q[4 * i + 3]);
+  const int64_t group_bytes = nb * kBlockBytes<F>;
+  for (int64_t g = 0; g < n_groups; ++g) {
+    const uint8_t* p = groups + g * group_bytes;
+    __m512 acc[8];
+    for (auto& a : acc) a = _mm512_setzero_ps();
+    for (int64_t b = 0; b < nb; ++b)
+      block_step<F>(p + b * kBlockBytes<F>, q + b * kQK, init + 8 * b, dx[b], acc);
+    // The twins' lane order: ((0+4) + (2+6)) + ((1+5) + (3+7)).
+    const __m512 sum =
+        _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(acc[0], acc[4]), _mm512_add_ps(acc[2], acc[6])),
+                      _mm512_add_ps(_mm512_add_ps(acc[1], acc[5]), _mm512_add_ps(acc[3], acc[7])));
+    _mm512_storeu_ps(out + kPackRows * g, sum);
+  }
+}
+
+}  // namespace
+
+void fill_avx512_packed(KernelTable& t) {
+  t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ8_0)] = gemv_packed<Fmt::kQ8_0>;
+  t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ4_0)] = gemv_packed<Fmt::kQ4_0>;
+  t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ5_0)] = gemv_packed<Fmt::kQ5_0>;
+}
+
+}  // namespace zhi
