@@ -8,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "core/page_buffer.h"
 #include "core/thread_pool.h"
 #include "kernels/matmul.h"
 #include "quant/quantize.h"
@@ -17,10 +18,13 @@ namespace {
 
 struct Matrix {
   std::vector<uint8_t> bytes;
+  PageBuffer packed;
   WeightMatrix w;
 };
 
-Matrix make_matrix(GgmlType type, int64_t rows, int64_t cols) {
+// With `packed`, the matrix is also repacked as the model does at load
+// (kernels/packed_weights.h), when the active kernels decode its type packed.
+Matrix make_matrix(GgmlType type, int64_t rows, int64_t cols, bool packed) {
   Matrix m;
   const uint64_t row_bytes = row_size_bytes(type, cols).value();
   m.bytes.resize(row_bytes * rows);
@@ -32,14 +36,30 @@ Matrix make_matrix(GgmlType type, int64_t rows, int64_t cols) {
     (void)quantize_row(type, row.data(), m.bytes.data() + r * row_bytes, cols);
   }
   m.w = WeightMatrix{type, m.bytes.data(), rows, cols, row_bytes};
+  if (packed && packed_matrix_bytes(m.w) > 0) {
+    m.packed = PageBuffer::allocate(static_cast<size_t>(packed_matrix_bytes(m.w)));
+    if (m.packed.data() != nullptr) {
+      pack_matrix(m.w, m.packed.data(), [](const uint8_t*, size_t) {});
+      m.w.packed = m.packed.data();
+    }
+  }
   return m;
 }
 
-void run(benchmark::State& state, GgmlType type, int64_t rows, int64_t cols) {
+void run(benchmark::State& state, GgmlType type, int64_t rows, int64_t cols, bool packed = false) {
   const int64_t n_tokens = state.range(0);
   const int threads = static_cast<int>(state.range(1));
   static thread_local Matrix m;
-  if (m.w.type != type || m.w.rows != rows || m.w.cols != cols || m.bytes.empty()) m = make_matrix(type, rows, cols);
+  static thread_local bool m_packed = false;
+  if (m.w.type != type || m.w.rows != rows || m.w.cols != cols || m.bytes.empty() ||
+      m_packed != packed) {
+    m = make_matrix(type, rows, cols, packed);
+    m_packed = packed;
+  }
+  if (packed && m.w.packed == nullptr) {
+    state.SkipWithError("the active kernels have no packed decode kernel for this type");
+    return;
+  }
   std::vector<float> x(n_tokens * cols), out(n_tokens * rows);
   std::mt19937 rng(2);
   std::normal_distribution<float> g(0.0f, 1.0f);
@@ -49,16 +69,23 @@ void run(benchmark::State& state, GgmlType type, int64_t rows, int64_t cols) {
     matmul(m.w, x.data(), n_tokens, out.data(), pool);
     benchmark::DoNotOptimize(out.data());
   }
-  state.counters["GB/s"] = benchmark::Counter(static_cast<double>(m.bytes.size()) * state.iterations(),
-                                              benchmark::Counter::kIsRate);
-  state.counters["GMAC/s"] = benchmark::Counter(static_cast<double>(rows * cols * n_tokens) * state.iterations() / 1e9,
-                                                benchmark::Counter::kIsRate);
+  state.counters["GB/s"] = benchmark::Counter(
+      static_cast<double>(m.bytes.size()) * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["GMAC/s"] =
+      benchmark::Counter(static_cast<double>(rows * cols * n_tokens) * state.iterations() / 1e9,
+                         benchmark::Counter::kIsRate);
 }
 
-#define ZHI_MATMUL_BENCH(name, type, rows, cols)                                              \
-  void name(benchmark::State& s) { run(s, type, rows, cols); }                                \
-  BENCHMARK(name)->ArgNames({"tokens", "threads"})->Args({1, 1})->Args({1, 2})->Args({512, 1})->Args({512, 2}) \
-      ->Unit(benchmark::kMicrosecond)->UseRealTime()
+#define ZHI_MATMUL_BENCH(name, type, rows, cols)               \
+  void name(benchmark::State& s) { run(s, type, rows, cols); } \
+  BENCHMARK(name)                                              \
+      ->ArgNames({"tokens", "threads"})                        \
+      ->Args({1, 1})                                           \
+      ->Args({1, 2})                                           \
+      ->Args({512, 1})                                         \
+      ->Args({512, 2})                                         \
+      ->Unit(benchmark::kMicrosecond)                          \
+      ->UseRealTime()
 
 // ffn_up / ffn_gate of the 0.5B model: 4864 rows of 896.
 ZHI_MATMUL_BENCH(BM_Q8_0_up, GgmlType::kQ8_0, 4864, 896);
@@ -67,18 +94,47 @@ ZHI_MATMUL_BENCH(BM_Q5_0_up, GgmlType::kQ5_0, 4864, 896);
 ZHI_MATMUL_BENCH(BM_Q5_1_up, GgmlType::kQ5_1, 4864, 896);
 ZHI_MATMUL_BENCH(BM_IQ4_NL_up, GgmlType::kIQ4_NL, 4864, 896);
 ZHI_MATMUL_BENCH(BM_F16_up, GgmlType::kF16, 4864, 896);
+// The same matrices repacked at load, as the model holds them by default.
+#define ZHI_PACKED_BENCH(name, type, rows, cols)                     \
+  void name(benchmark::State& s) { run(s, type, rows, cols, true); } \
+  BENCHMARK(name)                                                    \
+      ->ArgNames({"tokens", "threads"})                              \
+      ->Args({1, 1})                                                 \
+      ->Args({1, 2})                                                 \
+      ->Args({512, 1})                                               \
+      ->Args({512, 2})                                               \
+      ->Unit(benchmark::kMicrosecond)                                \
+      ->UseRealTime()
+ZHI_PACKED_BENCH(BM_Q8_0_up_packed, GgmlType::kQ8_0, 4864, 896);
+ZHI_PACKED_BENCH(BM_Q4_0_up_packed, GgmlType::kQ4_0, 4864, 896);
+ZHI_PACKED_BENCH(BM_Q5_0_up_packed, GgmlType::kQ5_0, 4864, 896);
 // ffn_down of the 1.5B model (K-quants need multiples of 256): 1536 rows of 8960.
 ZHI_MATMUL_BENCH(BM_Q4_K_down15, GgmlType::kQ4_K, 1536, 8960);
 ZHI_MATMUL_BENCH(BM_Q5_K_down15, GgmlType::kQ5_K, 1536, 8960);
 ZHI_MATMUL_BENCH(BM_Q6_K_down15, GgmlType::kQ6_K, 1536, 8960);
 // The 0.5B output projection (151936 x 896, 145 MB as Q8_0): far larger than
 // any cache, so decode here streams from DRAM as it does in the model.
-#define ZHI_DECODE_BENCH(name, type, rows, cols)                                    \
-  void name(benchmark::State& s) { run(s, type, rows, cols); }                      \
-  BENCHMARK(name)->ArgNames({"tokens", "threads"})->Args({1, 1})->Args({1, 2})      \
-      ->Unit(benchmark::kMicrosecond)->UseRealTime()
+#define ZHI_DECODE_BENCH(name, type, rows, cols)               \
+  void name(benchmark::State& s) { run(s, type, rows, cols); } \
+  BENCHMARK(name)                                              \
+      ->ArgNames({"tokens", "threads"})                        \
+      ->Args({1, 1})                                           \
+      ->Args({1, 2})                                           \
+      ->Unit(benchmark::kMicrosecond)                          \
+      ->UseRealTime()
 ZHI_DECODE_BENCH(BM_Q8_0_output, GgmlType::kQ8_0, 151936, 896);
 ZHI_DECODE_BENCH(BM_Q4_0_output, GgmlType::kQ4_0, 151936, 896);
+#define ZHI_PACKED_DECODE_BENCH(name, type, rows, cols)              \
+  void name(benchmark::State& s) { run(s, type, rows, cols, true); } \
+  BENCHMARK(name)                                                    \
+      ->ArgNames({"tokens", "threads"})                              \
+      ->Args({1, 1})                                                 \
+      ->Args({1, 2})                                                 \
+      ->Unit(benchmark::kMicrosecond)                                \
+      ->UseRealTime()
+ZHI_PACKED_DECODE_BENCH(BM_Q8_0_output_packed, GgmlType::kQ8_0, 151936, 896);
+ZHI_PACKED_DECODE_BENCH(BM_Q4_0_output_packed, GgmlType::kQ4_0, 151936, 896);
+ZHI_PACKED_DECODE_BENCH(BM_Q5_0_output_packed, GgmlType::kQ5_0, 151936, 896);
 
 }  // namespace
 }  // namespace zhi

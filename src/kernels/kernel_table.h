@@ -17,8 +17,8 @@ namespace zhi {
 // w points at row 0 and rows are w_stride bytes apart (GGUF layout). Every
 // (r, t) is computed with the same arithmetic wherever it falls in the
 // kernel's tiles, so results do not depend on nr, nt or the thread split.
-using GemmFn = void (*)(const uint8_t* w, int64_t w_stride, int64_t nr, const ActView& x, int64_t nt, float* out,
-                        int64_t ldo);
+using GemmFn = void (*)(const uint8_t* w, int64_t w_stride, int64_t nr, const ActView& x,
+                        int64_t nt, float* out, int64_t ldo);
 
 // Quantizes one row of `cols` activations into the ActView row layout.
 // Every ISA's version produces the same bytes as the scalar one.
@@ -29,8 +29,16 @@ using QuantizeActFn = void (*)(const float* x, int64_t cols, uint8_t* row);
 // the K rows are the "weights", the queries (rounded to the cache's partner)
 // the activations. Then the weighted sum of values:
 // out[i] = fma(p[j], V[j][i], out[i]) for j < n in order, i < head_dim.
-using AttnAccumFn = void (*)(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t head_dim,
-                             float* out);
+using AttnAccumFn = void (*)(const float* p, const uint8_t* v, int64_t stride, int64_t n,
+                             int64_t head_dim, float* out);
+
+// The value sums of nq queries over the same V rows, as nq AttnAccumFn
+// calls would give them bit for bit (query q: weights p + q * ldp, output
+// out + q * ldo): each V row is loaded once for all of them, and the
+// queries' independent FMA chains hide each other's latency.
+using AttnAccumMultiFn = void (*)(const float* p, int64_t ldp, int64_t nq, const uint8_t* v,
+                                  int64_t stride, int64_t n, int64_t head_dim, float* out,
+                                  int64_t ldo);
 
 // p[i] = f16(p[i]) widened back, round to nearest even (the reference rounds
 // attention probabilities this way before they meet an F16 V cache).
@@ -39,15 +47,17 @@ using RoundF16Fn = void (*)(float* p, int64_t n);
 // Decode over packed weights (kernels/packed_weights.h): out[16 g + r] =
 // dot(row r of group g, activation row t) for g < n_groups, with the same
 // arithmetic as the scalar GemmFn on the unpacked rows, bit for bit.
-using GemvPackedFn = void (*)(const uint8_t* groups, int64_t n_groups, const ActView& x, int64_t t, float* out);
+using GemvPackedFn = void (*)(const uint8_t* groups, int64_t n_groups, const ActView& x, int64_t t,
+                              float* out);
 
 inline constexpr int kMaxGgmlTypeId = 31;
 
 struct KernelTable {
   Isa isa = Isa::kScalar;
-  GemmFn gemm[kMaxGgmlTypeId] = {};              // indexed by GGML type id
-  QuantizeActFn quantize[kMaxGgmlTypeId] = {};   // indexed by partner type id
-  AttnAccumFn attn_accum[kMaxGgmlTypeId] = {};   // indexed by KV cache type id
+  GemmFn gemm[kMaxGgmlTypeId] = {};                        // indexed by GGML type id
+  QuantizeActFn quantize[kMaxGgmlTypeId] = {};             // indexed by partner type id
+  AttnAccumFn attn_accum[kMaxGgmlTypeId] = {};             // indexed by KV cache type id
+  AttnAccumMultiFn attn_accum_multi[kMaxGgmlTypeId] = {};  // optional; else attn_accum per query
   GemvPackedFn gemv_packed[kMaxGgmlTypeId] = {};  // weight types with a packed decode kernel here
   RoundF16Fn round_f16 = nullptr;
 

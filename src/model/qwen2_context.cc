@@ -1,8 +1,8 @@
 #include "model/qwen2_context.h"
 
 #include <algorithm>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <new>
 
@@ -37,12 +37,16 @@ Result<std::unique_ptr<Qwen2Context>> Qwen2Context::create(std::shared_ptr<const
     return invalid_argument("context size " + std::to_string(n_ctx) + " is out of range");
   if (options.n_batch < 1) return invalid_argument("batch size must be at least 1");
   if (options.n_threads < 1 || options.n_threads > 512)
-    return invalid_argument("thread count " + std::to_string(options.n_threads) + " is out of range [1, 512]");
-  ZHI_ASSIGN_OR_RETURN(KvCache cache, KvCache::create(c.n_layer, n_ctx, c.n_head_kv, c.head_dim, options.kv_type));
-  return std::unique_ptr<Qwen2Context>(new Qwen2Context(std::move(model), std::move(cache), options));
+    return invalid_argument("thread count " + std::to_string(options.n_threads) +
+                            " is out of range [1, 512]");
+  ZHI_ASSIGN_OR_RETURN(KvCache cache,
+                       KvCache::create(c.n_layer, n_ctx, c.n_head_kv, c.head_dim, options.kv_type));
+  return std::unique_ptr<Qwen2Context>(
+      new Qwen2Context(std::move(model), std::move(cache), options));
 }
 
-Qwen2Context::Qwen2Context(std::shared_ptr<const Qwen2Model> model, KvCache cache, const ContextOptions& options)
+Qwen2Context::Qwen2Context(std::shared_ptr<const Qwen2Model> model, KvCache cache,
+                           const ContextOptions& options)
     : model_(std::move(model)),
       cache_(std::move(cache)),
       rope_(model_->config()),
@@ -70,16 +74,20 @@ Status Qwen2Context::eval(std::span<const int32_t> tokens, bool all_logits) {
   const int64_t n = static_cast<int64_t>(tokens.size());
   if (n == 0) return invalid_argument("nothing to evaluate: the token list is empty");
   if (n_past_ + n > n_ctx())
-    return out_of_range(std::to_string(n_past_ + n) + " tokens (" + std::to_string(n_past_) + " already in context + " +
-                        std::to_string(n) + " new) exceed the context window of " + std::to_string(n_ctx()) +
-                        " tokens; raise it with -c (the model was trained for " + std::to_string(c.n_ctx_train) + ")");
+    return out_of_range(std::to_string(n_past_ + n) + " tokens (" + std::to_string(n_past_) +
+                        " already in context + " + std::to_string(n) +
+                        " new) exceed the context window of " + std::to_string(n_ctx()) +
+                        " tokens; raise it with -c (the model was trained for " +
+                        std::to_string(c.n_ctx_train) + ")");
   for (int64_t i = 0; i < n; ++i) {
     if (tokens[i] < 0 || tokens[i] >= c.n_vocab)
-      return invalid_argument("token id " + std::to_string(tokens[i]) + " at position " + std::to_string(i) +
-                              " is outside the vocabulary [0, " + std::to_string(c.n_vocab) + ")");
+      return invalid_argument("token id " + std::to_string(tokens[i]) + " at position " +
+                              std::to_string(i) + " is outside the vocabulary [0, " +
+                              std::to_string(c.n_vocab) + ")");
   }
   logits_rows_ = all_logits ? n : 1;
-  if (static_cast<int64_t>(logits_.size()) < logits_rows_ * c.n_vocab) logits_.resize(logits_rows_ * c.n_vocab);
+  if (static_cast<int64_t>(logits_.size()) < logits_rows_ * c.n_vocab)
+    logits_.resize(logits_rows_ * c.n_vocab);
   for (int64_t i = 0; i < n; i += n_batch_) {
     const int64_t b = std::min(n_batch_, n - i);
     forward_batch(tokens.data() + i, b, all_logits || i + b == n, all_logits ? i : 0);
@@ -94,7 +102,8 @@ const float* Qwen2Context::logits(int64_t i) const {
 
 Status Qwen2Context::truncate(int64_t n) {
   if (n < 0 || n > n_past_)
-    return invalid_argument("cannot truncate to " + std::to_string(n) + " of " + std::to_string(n_past_) + " positions");
+    return invalid_argument("cannot truncate to " + std::to_string(n) + " of " +
+                            std::to_string(n_past_) + " positions");
   n_past_ = n;
   return {};
 }
@@ -112,7 +121,8 @@ Status Qwen2Context::import_kv(int64_t n, const std::function<Status(KvCache& ca
 // One forward pass over n <= n_batch tokens at positions n_past_ ... n_past_+n-1.
 // When want_logits is set, logits are written for the last token, or for
 // all n tokens starting at row logits_offset when all_logits_ rows are kept.
-void Qwen2Context::forward_batch(const int32_t* tokens, int64_t n, bool want_logits, int64_t logits_offset) {
+void Qwen2Context::forward_batch(const int32_t* tokens, int64_t n, bool want_logits,
+                                 int64_t logits_offset) {
   const Qwen2Config& c = config();
   const Qwen2Model& m = *model_;
   const int64_t pos0 = n_past_;
@@ -123,7 +133,8 @@ void Qwen2Context::forward_batch(const int32_t* tokens, int64_t n, bool want_log
   for (int64_t l = 0; l < c.n_layer; ++l) {
     const Qwen2Layer& w = m.layers()[l];
     // Attention block: n = RMSNorm(x) * attn_norm; x += Wo * Attn(RoPE(q), RoPE(k), v).
-    for (int64_t t = 0; t < n; ++t) rms_norm(&x_[t * d], w.attn_norm.data(), d, c.rms_eps, &xn_[t * d]);
+    for (int64_t t = 0; t < n; ++t)
+      rms_norm(&x_[t * d], w.attn_norm.data(), d, c.rms_eps, &xn_[t * d]);
     matmul(w.wq, xn_.data(), n, q_.data(), pool_);
     matmul(w.wk, xn_.data(), n, k_.data(), pool_);
     matmul(w.wv, xn_.data(), n, v_.data(), pool_);
@@ -141,7 +152,8 @@ void Qwen2Context::forward_batch(const int32_t* tokens, int64_t n, bool want_log
     for (int64_t i = 0; i < n * d; ++i) x_[i] += proj_[i];
 
     // Feed-forward block: x += W_down * (SiLU(W_gate * m) ⊙ (W_up * m)), m = RMSNorm(x) * ffn_norm.
-    for (int64_t t = 0; t < n; ++t) rms_norm(&x_[t * d], w.ffn_norm.data(), d, c.rms_eps, &xn_[t * d]);
+    for (int64_t t = 0; t < n; ++t)
+      rms_norm(&x_[t * d], w.ffn_norm.data(), d, c.rms_eps, &xn_[t * d]);
     matmul(w.w_gate, xn_.data(), n, gate_.data(), pool_);
     matmul(w.w_up, xn_.data(), n, up_.data(), pool_);
     for (int64_t i = 0; i < n * c.n_ff; ++i) {
@@ -158,8 +170,10 @@ void Qwen2Context::forward_batch(const int32_t* tokens, int64_t n, bool want_log
   const bool all_rows = logits_rows_ > 1;
   const int64_t first = all_rows ? 0 : n - 1;
   const int64_t rows = n - first;
-  for (int64_t t = first; t < n; ++t) rms_norm(&x_[t * d], m.output_norm().data(), d, c.rms_eps, &xn_[(t - first) * d]);
-  matmul(m.output(), xn_.data(), rows, logits_.data() + (all_rows ? logits_offset : 0) * c.n_vocab, pool_);
+  for (int64_t t = first; t < n; ++t)
+    rms_norm(&x_[t * d], m.output_norm().data(), d, c.rms_eps, &xn_[(t - first) * d]);
+  matmul(m.output(), xn_.data(), rows, logits_.data() + (all_rows ? logits_offset : 0) * c.n_vocab,
+         pool_);
 }
 
 namespace {
@@ -215,6 +229,55 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
   const bool round_probs = cache_type == GgmlType::kF16;
   const int64_t stride = cache_.pos_stride();
   const int64_t q_bytes = act_row_bytes(q_partner, hd);
+  auto softmax = [&](float* p, int64_t n_keys) {
+    float max_score = -std::numeric_limits<float>::infinity();
+    for (int64_t j = 0; j < n_keys; ++j) {
+      p[j] *= scale;
+      max_score = std::max(max_score, p[j]);
+    }
+    double sum = 0.0;
+    for (int64_t j = 0; j < n_keys; ++j) {
+      p[j] = std::exp(p[j] - max_score);
+      sum += p[j];
+    }
+    const float inv_sum = static_cast<float>(1.0 / sum);
+    for (int64_t j = 0; j < n_keys; ++j) p[j] *= inv_sum;
+    if (round_probs) k.round_f16(p, n_keys);
+  };
+  if (n == 1) {
+    // Decode: the heads that share a KV head are one task's queries, so its
+    // K and V rows are read and converted once for all of them (the score
+    // kernel tiles queries, and the multi-query value sum interleaves their
+    // FMA chains). Heads are split further only to give every thread work.
+    const int64_t chunks =
+        std::min<int64_t>(group, (2 * pool_.size() + c.n_head_kv - 1) / c.n_head_kv);
+    const int64_t per_task = (group + chunks - 1) / chunks;
+    const int64_t n_keys = pos0 + 1;
+    const AttnAccumMultiFn accum_multi = k.attn_accum_multi[static_cast<uint32_t>(cache_type)];
+    pool_.run(c.n_head_kv * chunks, [&](int64_t task, int) {
+      static thread_local AttnScratch scratch;
+      const int64_t kvh = task / chunks;
+      const int64_t h0 = kvh * group + task % chunks * per_task;
+      const int64_t nh = std::min(per_task, (kvh + 1) * group - h0);
+      if (nh <= 0) return;
+      const int64_t ld = act_align_up(n_keys * 4) / 4;
+      uint8_t* qrows = scratch.get(static_cast<size_t>(nh * q_bytes + nh * ld * 4));
+      float* scores = reinterpret_cast<float*>(qrows + nh * q_bytes);
+      for (int64_t i = 0; i < nh; ++i) quantize_q(&q_[(h0 + i) * hd], hd, qrows + i * q_bytes);
+      dot_fn(cache_.k_head(layer, kvh), stride, n_keys, ActView{q_partner, qrows, q_bytes, hd}, nh,
+             scores, ld);
+      for (int64_t i = 0; i < nh; ++i) softmax(scores + i * ld, n_keys);
+      float* out = &att_[h0 * hd];
+      std::fill(out, out + nh * hd, 0.0f);
+      if (accum_multi != nullptr) {
+        accum_multi(scores, ld, nh, cache_.v_head(layer, kvh), stride, n_keys, hd, out, hd);
+      } else {
+        for (int64_t i = 0; i < nh; ++i)
+          accum_fn(scores + i * ld, cache_.v_head(layer, kvh), stride, n_keys, hd, out + i * hd);
+      }
+    });
+    return;
+  }
   const int64_t n_blocks = (n + kQueriesPerTask - 1) / kQueriesPerTask;
   pool_.run(n_blocks * c.n_head, [&](int64_t task, int) {
     static thread_local AttnScratch scratch;
@@ -226,24 +289,14 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
     const int64_t ld = act_align_up(n_keys_max * 4) / 4;
     uint8_t* qrows = scratch.get(static_cast<size_t>(nq * q_bytes + nq * ld * 4));
     float* scores = reinterpret_cast<float*>(qrows + nq * q_bytes);
-    for (int64_t i = 0; i < nq; ++i) quantize_q(&q_[(t0 + i) * c.q_dim() + h * hd], hd, qrows + i * q_bytes);
-    dot_fn(cache_.k_head(layer, kvh), stride, n_keys_max, ActView{q_partner, qrows, q_bytes, hd}, nq, scores, ld);
+    for (int64_t i = 0; i < nq; ++i)
+      quantize_q(&q_[(t0 + i) * c.q_dim() + h * hd], hd, qrows + i * q_bytes);
+    dot_fn(cache_.k_head(layer, kvh), stride, n_keys_max, ActView{q_partner, qrows, q_bytes, hd},
+           nq, scores, ld);
     for (int64_t i = 0; i < nq; ++i) {
       float* p = scores + i * ld;
       const int64_t n_keys = pos0 + t0 + i + 1;
-      float max_score = -std::numeric_limits<float>::infinity();
-      for (int64_t j = 0; j < n_keys; ++j) {
-        p[j] *= scale;
-        max_score = std::max(max_score, p[j]);
-      }
-      double sum = 0.0;
-      for (int64_t j = 0; j < n_keys; ++j) {
-        p[j] = std::exp(p[j] - max_score);
-        sum += p[j];
-      }
-      const float inv_sum = static_cast<float>(1.0 / sum);
-      for (int64_t j = 0; j < n_keys; ++j) p[j] *= inv_sum;
-      if (round_probs) k.round_f16(p, n_keys);
+      softmax(p, n_keys);
       float* out = &att_[(t0 + i) * c.q_dim() + h * hd];
       std::fill(out, out + hd, 0.0f);
       accum_fn(p, cache_.v_head(layer, kvh), stride, n_keys, hd, out);

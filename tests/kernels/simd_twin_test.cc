@@ -22,11 +22,13 @@ using testing::random_floats;
 std::string isa_label(Isa isa) { return isa_name(isa); }
 
 // Bitwise comparison that prints the first difference.
-void expect_same_bits(const std::vector<float>& want, const std::vector<float>& got, const std::string& what) {
+void expect_same_bits(const std::vector<float>& want, const std::vector<float>& got,
+                      const std::string& what) {
   ASSERT_EQ(want.size(), got.size());
   for (size_t i = 0; i < want.size(); ++i) {
     if (std::memcmp(&want[i], &got[i], 4) != 0) {
-      ADD_FAILURE() << what << ": first difference at " << i << ": scalar " << want[i] << ", simd " << got[i];
+      ADD_FAILURE() << what << ": first difference at " << i << ": scalar " << want[i] << ", simd "
+                    << got[i];
       return;
     }
   }
@@ -34,7 +36,8 @@ void expect_same_bits(const std::vector<float>& want, const std::vector<float>& 
 
 std::vector<int64_t> cols_for(GgmlType type) {
   if (testing::is_k_type(type)) return {256, 768};
-  if (type == GgmlType::kF32 || type == GgmlType::kF16 || type == GgmlType::kBF16) return {64, 100, 896};
+  if (type == GgmlType::kF32 || type == GgmlType::kF16 || type == GgmlType::kBF16)
+    return {64, 100, 896};
   return {32, 96, 896};
 }
 
@@ -50,8 +53,8 @@ TEST_P(SimdTwin, GemmMatchesScalarBitForBit) {
     for (int64_t nt : {1, 2, 3, 17, 64}) {
       for (int64_t nr : {1, 3, 4, 5, 17, 33}) {
         if (nt == 64 && nr > 17) continue;  // enough coverage, keeps the test quick
-        const std::string what = std::string(type_name(type)) + " cols " + std::to_string(cols) + " tokens " +
-                                 std::to_string(nt) + " rows " + std::to_string(nr);
+        const std::string what = std::string(type_name(type)) + " cols " + std::to_string(cols) +
+                                 " tokens " + std::to_string(nt) + " rows " + std::to_string(nr);
         const auto w = make_weights(type, nr, cols, static_cast<uint32_t>(cols * 31 + nr));
         const auto x = random_floats(nt * cols, static_cast<uint32_t>(nt * 7 + cols));
         QuantActs acts(partner, x, nt, cols);
@@ -83,10 +86,10 @@ class SimdQuantize : public ::testing::TestWithParam<Isa> {};
 // whose extremes are +a and -a, and large dynamic range.
 std::vector<float> awkward_inputs(int64_t n) {
   auto x = random_floats(n, 99);
-  for (int64_t j = 0; j < 32 && j < n; ++j) x[j] = 0.0f;                          // zero block
+  for (int64_t j = 0; j < 32 && j < n; ++j) x[j] = 0.0f;  // zero block
   for (int64_t j = 32; j < 64 && j < n; ++j) x[j] = static_cast<float>(j - 48) * 0.5f;  // ties
-  if (n > 300) x[260] = -9.0f, x[290] = 9.0f;                                      // +-amax in one Q8_K block
-  for (int64_t j = 512; j < 768 && j < n; ++j) x[j] = 0.0f;                        // zero super-block
+  if (n > 300) x[260] = -9.0f, x[290] = 9.0f;                // +-amax in one Q8_K block
+  for (int64_t j = 512; j < 768 && j < n; ++j) x[j] = 0.0f;  // zero super-block
   return x;
 }
 
@@ -95,8 +98,8 @@ TEST_P(SimdQuantize, QuantizersWriteTheScalarBytes) {
   const KernelTable* simd = kernels_for(isa);
   if (simd == nullptr) GTEST_SKIP() << isa_name(isa) << " does not run here";
   const KernelTable* scalar = kernels_for(Isa::kScalar);
-  for (GgmlType partner : {GgmlType::kQ8_0, GgmlType::kQ8_1, GgmlType::kQ8_K, GgmlType::kF16, GgmlType::kBF16,
-                           GgmlType::kF32}) {
+  for (GgmlType partner : {GgmlType::kQ8_0, GgmlType::kQ8_1, GgmlType::kQ8_K, GgmlType::kF16,
+                           GgmlType::kBF16, GgmlType::kF32}) {
     for (int64_t cols : {256, 1024, 4864}) {
       const auto x = awkward_inputs(cols);
       const int64_t bytes = act_row_bytes(partner, cols);
@@ -130,16 +133,35 @@ TEST_P(SimdAttention, ValueSumsMatchScalar) {
       std::vector<float> o_want(hd, 0.5f), o_got(hd, 0.5f);
       scalar->attn_accum[c](p.data(), kv.data.data(), stride, n, hd, o_want.data());
       simd->attn_accum[c](p.data(), kv.data.data(), stride, n, hd, o_got.data());
-      expect_same_bits(o_want, o_got, "values hd " + std::to_string(hd) + " n " + std::to_string(n));
+      expect_same_bits(o_want, o_got,
+                       "values hd " + std::to_string(hd) + " n " + std::to_string(n));
+      // Several queries over the same rows (grouped-query decode), 1 to 9
+      // of them to cross the kernel's query tile.
+      if (simd->attn_accum_multi[c] == nullptr) continue;
+      for (int64_t nq : {1, 3, 7, 9}) {
+        const auto ps = random_floats(nq * (n + 3), static_cast<uint32_t>(nq), 0.1f);
+        const int64_t ldo = hd + 5;
+        std::vector<float> m_want(nq * ldo, 0.25f), m_got(nq * ldo, 0.25f);
+        for (int64_t q = 0; q < nq; ++q)
+          scalar->attn_accum[c](ps.data() + q * (n + 3), kv.data.data(), stride, n, hd,
+                                m_want.data() + q * ldo);
+        simd->attn_accum_multi[c](ps.data(), n + 3, nq, kv.data.data(), stride, n, hd, m_got.data(),
+                                  ldo);
+        expect_same_bits(m_want, m_got,
+                         "multi-query values hd " + std::to_string(hd) + " n " + std::to_string(n) +
+                             " queries " + std::to_string(nq));
+      }
     }
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(All, SimdAttention,
                          ::testing::Combine(::testing::Values(Isa::kAvx2, Isa::kAvx512, Isa::kNeon),
-                                            ::testing::Values(GgmlType::kF16, GgmlType::kF32, GgmlType::kQ8_0)),
+                                            ::testing::Values(GgmlType::kF16, GgmlType::kF32,
+                                                              GgmlType::kQ8_0)),
                          [](const auto& info) {
-                           return isa_label(std::get<0>(info.param)) + "_" + type_name(std::get<1>(info.param));
+                           return isa_label(std::get<0>(info.param)) + "_" +
+                                  type_name(std::get<1>(info.param));
                          });
 
 }  // namespace
@@ -157,9 +179,11 @@ TEST(KernelTables, SimdTablesOverrideEveryFormat) {
     if (t == nullptr) continue;
     EXPECT_EQ(t->isa, isa);
     for (GgmlType type : testing::weight_types())
-      EXPECT_NE(t->gemm_for(type), scalar->gemm_for(type)) << isa_name(isa) << " " << type_name(type);
+      EXPECT_NE(t->gemm_for(type), scalar->gemm_for(type))
+          << isa_name(isa) << " " << type_name(type);
     for (GgmlType p : {GgmlType::kQ8_0, GgmlType::kQ8_1, GgmlType::kQ8_K, GgmlType::kF16})
-      EXPECT_NE(t->quantize_for(p), scalar->quantize_for(p)) << isa_name(isa) << " " << type_name(p);
+      EXPECT_NE(t->quantize_for(p), scalar->quantize_for(p))
+          << isa_name(isa) << " " << type_name(p);
   }
 }
 
@@ -180,10 +204,10 @@ namespace {
 TEST(SimdRoundF16, MatchesScalarBitForBit) {
   // Ties, subnormal results, overflow to infinity and ordinary values.
   std::vector<float> base = testing::random_floats(1000, 4, 0.01f);
-  base.push_back(65520.0f);         // rounds to infinity
+  base.push_back(65520.0f);            // rounds to infinity
   base.push_back(1.0f + 1.0f / 2048);  // a tie at 1
-  base.push_back(3.0e-6f);          // f16 subnormal
-  base.push_back(-1.0e-8f);         // rounds to -0
+  base.push_back(3.0e-6f);             // f16 subnormal
+  base.push_back(-1.0e-8f);            // rounds to -0
   for (Isa isa : {Isa::kAvx2, Isa::kAvx512, Isa::kNeon}) {
     const KernelTable* t = kernels_for(isa);
     if (t == nullptr) continue;

@@ -10,6 +10,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
+#include <algorithm>
 #include <cmath>
 
 #include "kernels/kernel_table.h"
@@ -20,18 +21,24 @@ namespace zhi {
 namespace {
 
 struct F32Z {
-  static __m512 load(const void* p, int64_t i) { return _mm512_loadu_ps(static_cast<const float*>(p) + i); }
+  static __m512 load(const void* p, int64_t i) {
+    return _mm512_loadu_ps(static_cast<const float*>(p) + i);
+  }
   static float one(const void* p, int64_t i) { return static_cast<const float*>(p)[i]; }
 };
 struct F16Z {
   static __m512 load(const void* p, int64_t i) {
-    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(p) + i)));
+    return _mm512_cvtph_ps(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(p) + i)));
   }
-  static float one(const void* p, int64_t i) { return half_to_float(static_cast<const uint16_t*>(p)[i]); }
+  static float one(const void* p, int64_t i) {
+    return half_to_float(static_cast<const uint16_t*>(p)[i]);
+  }
 };
 struct Bf16Z {
   static __m512 load(const void* p, int64_t i) {
-    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(p) + i));
+    const __m256i h =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(p) + i));
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
   }
   static float one(const void* p, int64_t i) {
@@ -43,7 +50,9 @@ struct Bf16Z {
 };
 
 // Lanes16::hsum: lanes k and k+8 first, then the eight-lane order.
-inline float hsum16(__m512 v) { return hsum8(_mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1))); }
+inline float hsum16(__m512 v) {
+  return hsum8(_mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1)));
+}
 
 template <class L>
 inline float tail(float sum, const void* w, const float* x, int64_t i, int64_t n) {
@@ -54,7 +63,8 @@ inline float tail(float sum, const void* w, const float* x, int64_t i, int64_t n
 // R rows x T tokens: R*T accumulators, one FMA per (row, token, 16 values).
 //   R = 4, T = 6: 24 accumulators + 4 converted weight vectors = 28 zmm.
 template <class L, int R, int T>
-void tile(const uint8_t* w, int64_t ws, const float* const* xs, int64_t n, float* out, int64_t ldo) {
+void tile(const uint8_t* w, int64_t ws, const float* const* xs, int64_t n, float* out,
+          int64_t ldo) {
   __m512 acc[R][T];
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_ps();
@@ -69,18 +79,21 @@ void tile(const uint8_t* w, int64_t ws, const float* const* xs, int64_t n, float
     }
   }
   for (int r = 0; r < R; ++r)
-    for (int t = 0; t < T; ++t) out[t * ldo + r] = tail<L>(hsum16(acc[r][t]), w + r * ws, xs[t], i, n);
+    for (int t = 0; t < T; ++t)
+      out[t * ldo + r] = tail<L>(hsum16(acc[r][t]), w + r * ws, xs[t], i, n);
 }
 
 template <class L, int T>
-void rows(const uint8_t* w, int64_t ws, int64_t nr, const float* const* xs, int64_t n, float* out, int64_t ldo) {
+void rows(const uint8_t* w, int64_t ws, int64_t nr, const float* const* xs, int64_t n, float* out,
+          int64_t ldo) {
   int64_t r = 0;
   for (; r + 4 <= nr; r += 4) tile<L, 4, T>(w + r * ws, ws, xs, n, out + r, ldo);
   for (; r < nr; ++r) tile<L, 1, T>(w + r * ws, ws, xs, n, out + r, ldo);
 }
 
 template <class L>
-void gemm(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out, int64_t ldo) {
+void gemm(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
+          int64_t ldo) {
   auto xrow = [&](int64_t t) { return x.f(t); };
   constexpr int kT = 6;
   int64_t t = 0;
@@ -106,17 +119,50 @@ void accum(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t 
     for (int u = 0; u < 4; ++u) o[u] = _mm512_loadu_ps(out + i + 16 * u);
     for (int64_t j = 0; j < n; ++j) {
       const __m512 pj = _mm512_set1_ps(p[j]);
-      for (int u = 0; u < 4; ++u) o[u] = _mm512_fmadd_ps(pj, L::load(v + j * stride, i + 16 * u), o[u]);
+      for (int u = 0; u < 4; ++u)
+        o[u] = _mm512_fmadd_ps(pj, L::load(v + j * stride, i + 16 * u), o[u]);
     }
     for (int u = 0; u < 4; ++u) _mm512_storeu_ps(out + i + 16 * u, o[u]);
   }
   for (; i + 16 <= hd; i += 16) {
     __m512 o = _mm512_loadu_ps(out + i);
-    for (int64_t j = 0; j < n; ++j) o = _mm512_fmadd_ps(_mm512_set1_ps(p[j]), L::load(v + j * stride, i), o);
+    for (int64_t j = 0; j < n; ++j)
+      o = _mm512_fmadd_ps(_mm512_set1_ps(p[j]), L::load(v + j * stride, i), o);
     _mm512_storeu_ps(out + i, o);
   }
   for (; i < hd; ++i)
     for (int64_t j = 0; j < n; ++j) out[i] = std::fma(p[j], L::one(v + j * stride, i), out[i]);
+}
+
+// Up to six queries at a time: 6 x 4 accumulators + 4 converted V vectors
+// = 28 zmm. Head sizes that are not a multiple of 64 take the one-query
+// kernel per query (same arithmetic).
+template <class L>
+void accum_multi(const float* p, int64_t ldp, int64_t nq, const uint8_t* v, int64_t stride,
+                 int64_t n, int64_t hd, float* out, int64_t ldo) {
+  if (hd % 64 != 0) {
+    for (int64_t q = 0; q < nq; ++q) accum<L>(p + q * ldp, v, stride, n, hd, out + q * ldo);
+    return;
+  }
+  constexpr int kMaxQ = 6;
+  for (int64_t q0 = 0; q0 < nq; q0 += kMaxQ) {
+    const int nqc = static_cast<int>(std::min<int64_t>(kMaxQ, nq - q0));
+    for (int64_t i = 0; i < hd; i += 64) {
+      __m512 o[kMaxQ][4];
+      for (int q = 0; q < nqc; ++q)
+        for (int u = 0; u < 4; ++u) o[q][u] = _mm512_loadu_ps(out + (q0 + q) * ldo + i + 16 * u);
+      for (int64_t j = 0; j < n; ++j) {
+        __m512 vv[4];
+        for (int u = 0; u < 4; ++u) vv[u] = L::load(v + j * stride, i + 16 * u);
+        for (int q = 0; q < nqc; ++q) {
+          const __m512 pj = _mm512_set1_ps(p[(q0 + q) * ldp + j]);
+          for (int u = 0; u < 4; ++u) o[q][u] = _mm512_fmadd_ps(pj, vv[u], o[q][u]);
+        }
+      }
+      for (int q = 0; q < nqc; ++q)
+        for (int u = 0; u < 4; ++u) _mm512_storeu_ps(out + (q0 + q) * ldo + i + 16 * u, o[q][u]);
+    }
+  }
 }
 
 }  // namespace
@@ -127,6 +173,8 @@ void fill_avx512_float(KernelTable& t) {
   t.gemm[static_cast<uint32_t>(GgmlType::kBF16)] = gemm<Bf16Z>;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF16)] = accum<F16Z>;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF32)] = accum<F32Z>;
+  t.attn_accum_multi[static_cast<uint32_t>(GgmlType::kF16)] = accum_multi<F16Z>;
+  t.attn_accum_multi[static_cast<uint32_t>(GgmlType::kF32)] = accum_multi<F32Z>;
 }
 
 }  // namespace zhi
