@@ -50,6 +50,13 @@ using RoundF16Fn = void (*)(float* p, int64_t n);
 using GemvPackedFn = void (*)(const uint8_t* groups, int64_t n_groups, const ActView& x, int64_t t,
                               float* out);
 
+// Attention's softmax over n scores, in place: p[j] *= scale; then
+// p[j] = exp(p[j] - max) (scalar::exp_approx), summed in double over
+// sixteen lanes (lane j % 16, lanes then added 0..15 in order); then
+// p[j] *= float(1 / sum), and rounded through f16 when round_f16 is set.
+// Every ISA's version gives the same bits.
+using SoftmaxFn = void (*)(float* p, int64_t n, float scale, bool round_f16);
+
 inline constexpr int kMaxGgmlTypeId = 31;
 
 struct KernelTable {
@@ -60,6 +67,7 @@ struct KernelTable {
   AttnAccumMultiFn attn_accum_multi[kMaxGgmlTypeId] = {};  // optional; else attn_accum per query
   GemvPackedFn gemv_packed[kMaxGgmlTypeId] = {};  // weight types with a packed decode kernel here
   RoundF16Fn round_f16 = nullptr;
+  SoftmaxFn softmax = nullptr;
 
   GemmFn gemm_for(GgmlType t) const { return gemm[static_cast<uint32_t>(t)]; }
   QuantizeActFn quantize_for(GgmlType t) const { return quantize[static_cast<uint32_t>(t)]; }

@@ -229,21 +229,7 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
   const bool round_probs = cache_type == GgmlType::kF16;
   const int64_t stride = cache_.pos_stride();
   const int64_t q_bytes = act_row_bytes(q_partner, hd);
-  auto softmax = [&](float* p, int64_t n_keys) {
-    float max_score = -std::numeric_limits<float>::infinity();
-    for (int64_t j = 0; j < n_keys; ++j) {
-      p[j] *= scale;
-      max_score = std::max(max_score, p[j]);
-    }
-    double sum = 0.0;
-    for (int64_t j = 0; j < n_keys; ++j) {
-      p[j] = std::exp(p[j] - max_score);
-      sum += p[j];
-    }
-    const float inv_sum = static_cast<float>(1.0 / sum);
-    for (int64_t j = 0; j < n_keys; ++j) p[j] *= inv_sum;
-    if (round_probs) k.round_f16(p, n_keys);
-  };
+  auto softmax = [&](float* p, int64_t n_keys) { k.softmax(p, n_keys, scale, round_probs); };
   if (n == 1) {
     // Decode: the heads that share a KV head are one task's queries, so its
     // K and V rows are read and converted once for all of them (the score

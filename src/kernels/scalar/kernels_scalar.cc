@@ -7,6 +7,7 @@
 #include "kernels/activation_quant.h"
 #include "kernels/kernel_table.h"
 #include "kernels/scalar/dot_scalar.h"
+#include "kernels/scalar/softmax_scalar.h"
 #include "quant/block_formats.h"
 #include "quant/dequantize_formats.h"
 
@@ -82,6 +83,7 @@ void fill_scalar_kernels(KernelTable& t) {
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF32)] = attn_accum_f32;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kQ8_0)] = attn_accum_q8_0;
   t.round_f16 = round_f16;
+  t.softmax = scalar::softmax;
 }
 
 }  // namespace zhi
