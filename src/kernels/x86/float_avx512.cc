@@ -102,9 +102,17 @@ void gemm(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt
     for (int k = 0; k < kT; ++k) xs[k] = xrow(t + k);
     rows<L, kT>(w, ws, nr, xs, x.cols, out + t * ldo, ldo);
   }
-  for (; t < nt; ++t) {
-    const float* xs[1] = {xrow(t)};
-    rows<L, 1>(w, ws, nr, xs, x.cols, out + t * ldo, ldo);
+  // The last 1-5 tokens in one tile too: attention's grouped decode sends
+  // 3-7 queries, and each weight row is then converted once for all of them.
+  const float* xs[kT] = {};
+  for (int64_t k = t; k < nt; ++k) xs[k - t] = xrow(k);
+  switch (nt - t) {
+    case 5: rows<L, 5>(w, ws, nr, xs, x.cols, out + t * ldo, ldo); break;
+    case 4: rows<L, 4>(w, ws, nr, xs, x.cols, out + t * ldo, ldo); break;
+    case 3: rows<L, 3>(w, ws, nr, xs, x.cols, out + t * ldo, ldo); break;
+    case 2: rows<L, 2>(w, ws, nr, xs, x.cols, out + t * ldo, ldo); break;
+    case 1: rows<L, 1>(w, ws, nr, xs, x.cols, out + t * ldo, ldo); break;
+    default: break;
   }
 }
 
