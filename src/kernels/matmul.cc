@@ -62,35 +62,35 @@ int64_t decode_rows_per_task(int64_t rows, int n_threads, int64_t tile) {
   return std::max(kMinRowsPerDecodeTask, ((rows + runs - 1) / runs + tile - 1) / tile * tile);
 }
 
-void matmul_packed(const KernelTable& k, const WeightMatrix& w, const ActView& acts,
-                   int64_t n_tokens, float* out, ThreadPool& pool) {
+int64_t rows_per_task(const WeightMatrix& w, int64_t n_tokens, int n_threads) {
+  if (n_tokens >= kPrefillTokens) return kRowsPerPrefillTask;
+  return decode_rows_per_task(w.rows, n_threads, w.packed != nullptr ? kPackRows : 8);
+}
+
+// Rows [r0, r1) of w against every token: one task's work.
+void rows_product(const KernelTable& k, const WeightMatrix& w, const ActView& acts,
+                  int64_t n_tokens, float* out, int64_t r0, int64_t r1) {
+  const int64_t row_bytes = static_cast<int64_t>(w.row_bytes);
+  if (w.packed == nullptr) {
+    k.gemm_for(w.type)(w.data + r0 * row_bytes, row_bytes, r1 - r0, acts, n_tokens, out + r0,
+                       w.rows);
+    return;
+  }
   const int64_t group_bytes = packed_group_bytes(w.type, w.cols);
   const GemvPackedFn gemv = k.gemv_packed_for(w.type);
   if (n_tokens == 1 && gemv != nullptr) {
-    const int64_t rows_per_task = decode_rows_per_task(w.rows, pool.size(), kPackRows);
-    pool.run((w.rows + rows_per_task - 1) / rows_per_task, [&](int64_t task, int) {
-      const int64_t g0 = task * rows_per_task / kPackRows;
-      const int64_t g1 = std::min(w.rows, (task + 1) * rows_per_task) / kPackRows;
-      gemv(w.packed + g0 * group_bytes, g1 - g0, acts, 0, out + g0 * kPackRows);
-    });
+    gemv(w.packed + r0 / kPackRows * group_bytes, (r1 - r0) / kPackRows, acts, 0, out + r0);
     return;
   }
   static thread_local ActScratch unpacked;
-  const int64_t rows_per_task = n_tokens < kPrefillTokens
-                                    ? decode_rows_per_task(w.rows, pool.size(), kPackRows)
-                                    : kRowsPerPrefillTask;
-  const GemmFn gemm = k.gemm_for(w.type);
-  pool.run((w.rows + rows_per_task - 1) / rows_per_task, [&](int64_t task, int) {
-    const int64_t r1 = std::min(w.rows, (task + 1) * rows_per_task);
-    uint8_t* rows = unpacked.get(static_cast<size_t>(kUnpackRows * w.row_bytes));
-    for (int64_t r0 = task * rows_per_task; r0 < r1; r0 += kUnpackRows) {
-      const int64_t nr = std::min(kUnpackRows, r1 - r0);
-      for (int64_t g = 0; g < nr / kPackRows; ++g)
-        unpack_group(w.type, w.packed + (r0 / kPackRows + g) * group_bytes, w.cols,
-                     rows + g * kPackRows * w.row_bytes, static_cast<int64_t>(w.row_bytes));
-      gemm(rows, static_cast<int64_t>(w.row_bytes), nr, acts, n_tokens, out + r0, w.rows);
-    }
-  });
+  uint8_t* rows = unpacked.get(static_cast<size_t>(kUnpackRows * row_bytes));
+  for (; r0 < r1; r0 += kUnpackRows) {
+    const int64_t nr = std::min(kUnpackRows, r1 - r0);
+    for (int64_t g = 0; g < nr / kPackRows; ++g)
+      unpack_group(w.type, w.packed + (r0 / kPackRows + g) * group_bytes, w.cols,
+                   rows + g * kPackRows * row_bytes, row_bytes);
+    k.gemm_for(w.type)(rows, row_bytes, nr, acts, n_tokens, out + r0, w.rows);
+  }
 }
 
 }  // namespace
@@ -153,24 +153,40 @@ ActView quantize_activations(const KernelTable& k, GgmlType partner, const float
 }
 
 void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* out, ThreadPool& pool) {
-  static thread_local ActScratch scratch;
-  const KernelTable& k = active_kernels();
-  const GgmlType partner = activation_partner(w.type);
-  const GemmFn gemm = k.gemm_for(w.type);
-  const ActView acts =
-      quantize_activations(k, partner, x, n_tokens, w.cols,
-                           scratch.get(n_tokens * act_row_bytes(partner, w.cols)), pool);
-  if (w.packed != nullptr) return matmul_packed(k, w, acts, n_tokens, out, pool);
-  const int64_t rows_per_task = n_tokens < kPrefillTokens
-                                    ? decode_rows_per_task(w.rows, pool.size(), 8)
-                                    : kRowsPerPrefillTask;
-  const int64_t n_tasks = (w.rows + rows_per_task - 1) / rows_per_task;
-  pool.run(n_tasks, [&](int64_t task, int) {
-    const int64_t r0 = task * rows_per_task;
-    const int64_t nr = std::min(w.rows, r0 + rows_per_task) - r0;
-    gemm(w.data + r0 * static_cast<int64_t>(w.row_bytes), static_cast<int64_t>(w.row_bytes), nr,
-         acts, n_tokens, out + r0, w.rows);
-  });
+  const MatmulJob job{&w, out};
+  matmul_group({&job, 1}, x, n_tokens, pool);
 }
 
+void matmul_group(std::span<const MatmulJob> jobs, const float* x, int64_t n_tokens,
+                  ThreadPool& pool) {
+  static thread_local ActScratch scratch[kMaxGroupJobs];
+  const KernelTable& k = active_kernels();
+  const int n_jobs = static_cast<int>(std::min<size_t>(jobs.size(), kMaxGroupJobs));
+  // Activations once per partner format; matrices with the same partner share them.
+  ActView acts[kMaxGroupJobs];
+  int64_t first_task[kMaxGroupJobs + 1] = {};
+  int64_t per_task[kMaxGroupJobs] = {};
+  for (int j = 0; j < n_jobs; ++j) {
+    const WeightMatrix& w = *jobs[j].w;
+    const GgmlType partner = activation_partner(w.type);
+    int same = -1;
+    for (int i = 0; i < j && same < 0; ++i)
+      if (acts[i].type == partner && acts[i].cols == w.cols) same = i;
+    acts[j] = same >= 0 ? acts[same]
+                        : quantize_activations(
+                              k, partner, x, n_tokens, w.cols,
+                              scratch[j].get(n_tokens * act_row_bytes(partner, w.cols)), pool);
+    per_task[j] = rows_per_task(w, n_tokens, pool.size());
+    first_task[j + 1] = first_task[j] + (w.rows + per_task[j] - 1) / per_task[j];
+  }
+  pool.run(first_task[n_jobs], [&](int64_t task, int) {
+    int j = 0;
+    while (task >= first_task[j + 1]) ++j;
+    const WeightMatrix& w = *jobs[j].w;
+    const int64_t r0 = (task - first_task[j]) * per_task[j];
+    rows_product(k, w, acts[j], n_tokens, jobs[j].out, r0, std::min(w.rows, r0 + per_task[j]));
+  });
+  // Any jobs past the group limit run on their own.
+  if (jobs.size() > kMaxGroupJobs) matmul_group(jobs.subspan(kMaxGroupJobs), x, n_tokens, pool);
+}
 }  // namespace zhi

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <span>
 
 #include "core/status.h"
 #include "core/thread_pool.h"
@@ -31,6 +32,18 @@ struct WeightMatrix {
 // Work is split over output rows only, so results do not depend on the
 // number of threads.
 void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* out, ThreadPool& pool);
+
+// Several matrices applied to the same activations (a layer's Q, K and V,
+// or its gate and up projections) in one pass of the pool: one
+// synchronisation instead of one per matrix, each matrix's rows split as
+// matmul() splits them, so every output is the same as matmul() gives.
+struct MatmulJob {
+  const WeightMatrix* w = nullptr;
+  float* out = nullptr;  // n_tokens x w->rows
+};
+inline constexpr size_t kMaxGroupJobs = 4;
+void matmul_group(std::span<const MatmulJob> jobs, const float* x, int64_t n_tokens,
+                  ThreadPool& pool);
 
 // Bytes of w in the packed layout when the active kernels decode it packed
 // (a packed decode kernel for its type, rows a multiple of kPackRows), else 0.

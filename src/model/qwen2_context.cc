@@ -135,9 +135,8 @@ void Qwen2Context::forward_batch(const int32_t* tokens, int64_t n, bool want_log
     // Attention block: n = RMSNorm(x) * attn_norm; x += Wo * Attn(RoPE(q), RoPE(k), v).
     for (int64_t t = 0; t < n; ++t)
       rms_norm(&x_[t * d], w.attn_norm.data(), d, c.rms_eps, &xn_[t * d]);
-    matmul(w.wq, xn_.data(), n, q_.data(), pool_);
-    matmul(w.wk, xn_.data(), n, k_.data(), pool_);
-    matmul(w.wv, xn_.data(), n, v_.data(), pool_);
+    const MatmulJob qkv[] = {{&w.wq, q_.data()}, {&w.wk, k_.data()}, {&w.wv, v_.data()}};
+    matmul_group(qkv, xn_.data(), n, pool_);
     add_bias(q_.data(), w.bq.data(), n, c.q_dim());
     add_bias(k_.data(), w.bk.data(), n, c.kv_dim());
     add_bias(v_.data(), w.bv.data(), n, c.kv_dim());
@@ -154,8 +153,8 @@ void Qwen2Context::forward_batch(const int32_t* tokens, int64_t n, bool want_log
     // Feed-forward block: x += W_down * (SiLU(W_gate * m) ⊙ (W_up * m)), m = RMSNorm(x) * ffn_norm.
     for (int64_t t = 0; t < n; ++t)
       rms_norm(&x_[t * d], w.ffn_norm.data(), d, c.rms_eps, &xn_[t * d]);
-    matmul(w.w_gate, xn_.data(), n, gate_.data(), pool_);
-    matmul(w.w_up, xn_.data(), n, up_.data(), pool_);
+    const MatmulJob gate_up[] = {{&w.w_gate, gate_.data()}, {&w.w_up, up_.data()}};
+    matmul_group(gate_up, xn_.data(), n, pool_);
     for (int64_t i = 0; i < n * c.n_ff; ++i) {
       const float g = gate_[i];
       gate_[i] = g / (1.0f + std::exp(-g)) * up_[i];
