@@ -113,18 +113,23 @@ int64_t packed_matrix_bytes(const WeightMatrix& w) {
   return w.rows / kPackRows * packed_group_bytes(w.type, w.cols);
 }
 
+void pack_matrix_groups(const WeightMatrix& w, uint8_t* dst, int64_t g0, int64_t g1) {
+  const int64_t group_bytes = packed_group_bytes(w.type, w.cols);
+  const int64_t src_group = kPackRows * static_cast<int64_t>(w.row_bytes);
+  for (int64_t g = g0; g < g1; ++g)
+    pack_group(w.type, w.data + g * src_group, static_cast<int64_t>(w.row_bytes), w.cols,
+               dst + g * group_bytes);
+}
+
 void pack_matrix(const WeightMatrix& w, uint8_t* dst,
                  const std::function<void(const uint8_t*, size_t)>& consumed) {
-  const int64_t group_bytes = packed_group_bytes(w.type, w.cols);
   const int64_t src_group = kPackRows * static_cast<int64_t>(w.row_bytes);
   constexpr int64_t kSliceBytes = int64_t{4} << 20;
   const int64_t groups_per_slice = std::max<int64_t>(1, kSliceBytes / src_group);
   const int64_t n_groups = w.rows / kPackRows;
   for (int64_t g0 = 0; g0 < n_groups; g0 += groups_per_slice) {
     const int64_t g1 = std::min(n_groups, g0 + groups_per_slice);
-    for (int64_t g = g0; g < g1; ++g)
-      pack_group(w.type, w.data + g * src_group, static_cast<int64_t>(w.row_bytes), w.cols,
-                 dst + g * group_bytes);
+    pack_matrix_groups(w, dst, g0, g1);
     consumed(w.data + g0 * src_group, static_cast<size_t>((g1 - g0) * src_group));
   }
 }

@@ -48,8 +48,14 @@ void matmul_group(std::span<const MatmulJob> jobs, const float* x, int64_t n_tok
 // Bytes of w in the packed layout when the active kernels decode it packed
 // (a packed decode kernel for its type, rows a multiple of kPackRows), else 0.
 int64_t packed_matrix_bytes(const WeightMatrix& w);
-// Writes w's packed layout (packed_matrix_bytes(w) bytes) to dst, calling
-// consumed(p, n) after each slice of w's rows [p, p + n) has been copied.
+// Writes groups [g0, g1) of w's packed layout (kPackRows rows each) into
+// dst, which points at the start of the whole packed matrix
+// (packed_matrix_bytes(w) bytes); the source rows they came from are
+// [w.data + g0 * kPackRows * w.row_bytes, ... g1 ...). Disjoint ranges may be
+// packed concurrently.
+void pack_matrix_groups(const WeightMatrix& w, uint8_t* dst, int64_t g0, int64_t g1);
+// The whole matrix, calling consumed(p, n) after each slice of source rows
+// [p, p + n) has been copied.
 void pack_matrix(const WeightMatrix& w, uint8_t* dst,
                  const std::function<void(const uint8_t*, size_t)>& consumed);
 

@@ -1,8 +1,12 @@
 #include "model/qwen2_model.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string_view>
+#include <thread>
 
+#include "core/thread_pool.h"
+#include "kernels/packed_weights.h"
 #include "quant/dequantize.h"
 
 namespace zhi {
@@ -107,18 +111,38 @@ void Qwen2Model::pack_weights() {
   if (total == 0) return;
   PageBuffer buf = PageBuffer::allocate(static_cast<size_t>(total));
   if (buf.data() == nullptr) return;  // no memory for the copy: compute from the file as it is
+  // Slices of about 4 MB, packed by a few threads (the copy and the first
+  // touch of fresh pages are both per-byte work). Each slice's source pages
+  // go back to the OS as soon as it is copied, so the file's copy and the
+  // packed one are never both resident; the file's is read again only for
+  // the odd embedding row.
+  struct Slice {
+    WeightMatrix* w;
+    uint8_t* dst;
+    int64_t g0, g1;
+  };
+  std::vector<Slice> slices;
   int64_t offset = 0;
   for (WeightMatrix* w : mats) {
     const int64_t bytes = packed_matrix_bytes(*w);
     if (bytes == 0) continue;
-    // A slice at a time, giving the file's pages back as it goes, so the
-    // file's copy and the packed one are never both resident (the file's is
-    // read again only for the odd embedding row).
-    pack_matrix(*w, buf.data() + offset,
-                [](const uint8_t* done, size_t n) { release_file_pages(done, n); });
+    const int64_t src_group = kPackRows * static_cast<int64_t>(w->row_bytes);
+    const int64_t per_slice = std::max<int64_t>(1, (int64_t{4} << 20) / src_group);
+    for (int64_t g0 = 0; g0 < w->rows / kPackRows; g0 += per_slice)
+      slices.push_back({w, buf.data() + offset, g0, std::min(w->rows / kPackRows, g0 + per_slice)});
     w->packed = buf.data() + offset;
     offset += (bytes + 63) / 64 * 64;
   }
+  const int n_threads =
+      static_cast<int>(std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 4));
+  ThreadPool pool(n_threads);
+  pool.run(static_cast<int64_t>(slices.size()), [&](int64_t i, int) {
+    const Slice& s = slices[static_cast<size_t>(i)];
+    pack_matrix_groups(*s.w, s.dst, s.g0, s.g1);
+    const int64_t src_group = kPackRows * static_cast<int64_t>(s.w->row_bytes);
+    release_file_pages(s.w->data + s.g0 * src_group,
+                       static_cast<size_t>((s.g1 - s.g0) * src_group));
+  });
   packed_ = std::move(buf);
 }
 
