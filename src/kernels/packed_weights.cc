@@ -2,18 +2,104 @@
 
 #include <cstddef>
 #include <cstring>
+#include <vector>
 
 #include "quant/block_formats.h"
 
 namespace zhi {
 namespace {
 
-constexpr int64_t kScaleBytes = 2 * kPackRows;  // f16 d of each row
-constexpr int64_t kSlabBytes = 4 * kPackRows;   // one 4-byte group of each row
+// A packed block is a list of slabs: slab i holds `width` bytes of each of
+// the sixteen rows, taken from byte `offset` of the row's block (so a slab
+// of width 4 is one vpdpbusd operand, width 2 a vector of f16 scales,
+// width 1 a vector of int8 scales). Some slabs are transformed on the way.
+enum class Transform : uint8_t { kCopy, kFlipSign, kSpreadFifthBits };
 
-// Bit 8j+k of the result is bit 4k+j of qh (k < 8, j < 4).
-// This is a transpose of an 8x4 bit matrix (k rows, j columns); a plain
-// 32-step loop, unrolled by the compiler, is fast enough at load.
+struct Slab {
+  int32_t offset;
+  int32_t width;
+  Transform transform = Transform::kCopy;
+};
+
+struct Layout {
+  std::vector<Slab> slabs;
+  int64_t block_elems = 0;
+  int64_t block_bytes = 0;  // of the packed block: kPackRows * the source block
+};
+
+Layout make_layout(GgmlType type) {
+  Layout l;
+  auto add = [&](int32_t offset, int32_t width, Transform t = Transform::kCopy) {
+    l.slabs.push_back({offset, width, t});
+  };
+  switch (type) {
+    case GgmlType::kQ8_0:
+      add(0, 2);
+      for (int k = 0; k < 8; ++k) add(offsetof(BlockQ8_0, qs) + 4 * k, 4, Transform::kFlipSign);
+      l.block_elems = kQK;
+      break;
+    case GgmlType::kQ4_0:
+      add(0, 2);
+      for (int k = 0; k < 4; ++k) add(offsetof(BlockQ4_0, qs) + 4 * k, 4);
+      l.block_elems = kQK;
+      break;
+    case GgmlType::kQ5_0:
+      add(0, 2);
+      add(offsetof(BlockQ5_0, qh), 4, Transform::kSpreadFifthBits);
+      for (int k = 0; k < 4; ++k) add(offsetof(BlockQ5_0, qs) + 4 * k, 4);
+      l.block_elems = kQK;
+      break;
+    case GgmlType::kQ4_K:
+      add(offsetof(BlockQ4_K, d), 2);
+      add(offsetof(BlockQ4_K, dmin), 2);
+      for (int i = 0; i < 3; ++i) add(offsetof(BlockQ4_K, scales) + 4 * i, 4);
+      for (int c = 0; c < 4; ++c)
+        for (int p = 0; p < 8; ++p) add(offsetof(BlockQ4_K, qs) + 32 * c + 4 * p, 4);
+      l.block_elems = kQK_K;
+      break;
+    case GgmlType::kQ6_K:
+      add(offsetof(BlockQ6_K, d), 2);
+      for (int s = 0; s < 16; ++s) add(offsetof(BlockQ6_K, scales) + s, 1);
+      for (int h = 0; h < 2; ++h) {
+        for (int c = 0; c < 8; ++c) {
+          add(offsetof(BlockQ6_K, ql) + 64 * h + 4 * c, 4);
+          add(offsetof(BlockQ6_K, ql) + 64 * h + 32 + 4 * c, 4);
+          add(offsetof(BlockQ6_K, qh) + 32 * h + 4 * c, 4);
+        }
+      }
+      l.block_elems = kQK_K;
+      break;
+    default:
+      return l;
+  }
+  for (const Slab& s : l.slabs) l.block_bytes += kPackRows * s.width;
+  return l;
+}
+
+const Layout& layout(GgmlType type) {
+  static const Layout layouts[] = {make_layout(GgmlType::kQ8_0), make_layout(GgmlType::kQ4_0),
+                                   make_layout(GgmlType::kQ5_0), make_layout(GgmlType::kQ4_K),
+                                   make_layout(GgmlType::kQ6_K)};
+  static const Layout none;
+  switch (type) {
+    case GgmlType::kQ8_0:
+      return layouts[0];
+    case GgmlType::kQ4_0:
+      return layouts[1];
+    case GgmlType::kQ5_0:
+      return layouts[2];
+    case GgmlType::kQ4_K:
+      return layouts[3];
+    case GgmlType::kQ6_K:
+      return layouts[4];
+    default:
+      return none;
+  }
+}
+
+// Bit 8j+k of the result is bit 4k+j of qh (k < 8, j < 4): a transpose of
+// an 8x4 bit matrix, so lane k's four fifth bits sit one shift from bit 4 of
+// each byte.
 uint32_t spread_fifth_bits(uint32_t qh) {
   uint32_t out = 0;
   for (int k = 0; k < 8; ++k)
@@ -28,112 +114,57 @@ uint32_t gather_fifth_bits(uint32_t packed) {
   return out;
 }
 
-int64_t packed_block_bytes(GgmlType type) {
-  switch (type) {
-    case GgmlType::kQ8_0:
-      return kScaleBytes + 8 * kSlabBytes;
-    case GgmlType::kQ4_0:
-      return kScaleBytes + 4 * kSlabBytes;
-    case GgmlType::kQ5_0:
-      return kScaleBytes + kSlabBytes + 4 * kSlabBytes;
-    default:
-      return 0;
-  }
-}
-
-// Where the 4-byte groups of a row's block go: slab i of the packed block
-// takes the group at byte `offset[i]` of the row's block.
-struct SlabMap {
-  int n = 0;
-  int64_t offset[8] = {};
-  int64_t first_slab = kScaleBytes;  // Q5_0 puts qh' before the slabs
-  uint8_t flip = 0;                  // XORed into every code byte (Q8_0: signed -> unsigned)
-};
-
-SlabMap slab_map(GgmlType type) {
-  SlabMap m;
-  switch (type) {
-    case GgmlType::kQ8_0:
-      m.n = 8;
-      for (int k = 0; k < 8; ++k) m.offset[k] = offsetof(BlockQ8_0, qs) + 4 * k;
-      m.flip = 0x80;
-      break;
-    case GgmlType::kQ4_0:
-      m.n = 4;
-      for (int k = 0; k < 4; ++k) m.offset[k] = offsetof(BlockQ4_0, qs) + 4 * k;
-      break;
-    case GgmlType::kQ5_0:
-      m.n = 4;
-      for (int k = 0; k < 4; ++k) m.offset[k] = offsetof(BlockQ5_0, qs) + 4 * k;
-      m.first_slab = kScaleBytes + kSlabBytes;
-      break;
-    default:
-      break;
-  }
-  return m;
-}
-
-inline uint32_t load_u32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-
-inline void store_u32(uint8_t* p, uint32_t v) { std::memcpy(p, &v, 4); }
-
-void pack_block(GgmlType type, const SlabMap& m, const uint8_t* const* rows, uint8_t* g) {
-  const uint32_t flip = m.flip * 0x01010101u;
-  for (int64_t r = 0; r < kPackRows; ++r) {
-    const uint8_t* src = rows[r];
-    std::memcpy(g + 2 * r, src, 2);  // d leads every block
-    if (type == GgmlType::kQ5_0)
-      store_u32(g + kScaleBytes + 4 * r,
-                spread_fifth_bits(load_u32(src + offsetof(BlockQ5_0, qh))));
-    for (int i = 0; i < m.n; ++i)
-      store_u32(g + m.first_slab + i * kSlabBytes + 4 * r, load_u32(src + m.offset[i]) ^ flip);
-  }
-}
-
-void unpack_block(GgmlType type, const SlabMap& m, const uint8_t* g, uint8_t* const* rows) {
-  const uint32_t flip = m.flip * 0x01010101u;
-  for (int64_t r = 0; r < kPackRows; ++r) {
-    uint8_t* dst = rows[r];
-    std::memcpy(dst, g + 2 * r, 2);
-    if (type == GgmlType::kQ5_0)
-      store_u32(dst + offsetof(BlockQ5_0, qh),
-                gather_fifth_bits(load_u32(g + kScaleBytes + 4 * r)));
-    for (int i = 0; i < m.n; ++i)
-      store_u32(dst + m.offset[i], load_u32(g + m.first_slab + i * kSlabBytes + 4 * r) ^ flip);
+// Copies `width` bytes between a row and a slab, transformed one way or back.
+void move(Transform t, bool to_packed, const uint8_t* src, uint8_t* dst, int32_t width) {
+  if (t == Transform::kCopy) {
+    std::memcpy(dst, src, static_cast<size_t>(width));
+  } else if (t == Transform::kFlipSign) {
+    // Q8_0 codes stored unsigned (value + 128): vpdpbusd takes them as they are.
+    for (int32_t i = 0; i < width; ++i) dst[i] = src[i] ^ 0x80;
+  } else {
+    uint32_t v;
+    std::memcpy(&v, src, 4);
+    v = to_packed ? spread_fifth_bits(v) : gather_fifth_bits(v);
+    std::memcpy(dst, &v, 4);
   }
 }
 
 }  // namespace
 
-bool has_packed_layout(GgmlType type) { return packed_block_bytes(type) != 0; }
+bool has_packed_layout(GgmlType type) { return layout(type).block_bytes != 0; }
 
 int64_t packed_group_bytes(GgmlType type, int64_t cols) {
-  return cols / kQK * packed_block_bytes(type);
+  const Layout& l = layout(type);
+  return l.block_bytes == 0 ? 0 : cols / l.block_elems * l.block_bytes;
 }
 
 void pack_group(GgmlType type, const uint8_t* rows, int64_t row_bytes, int64_t cols,
                 uint8_t* group) {
-  const SlabMap m = slab_map(type);
-  const int64_t src_block = static_cast<int64_t>(type_info(type).block_bytes);
-  const uint8_t* row_ptrs[kPackRows];
-  for (int64_t b = 0; b < cols / kQK; ++b) {
-    for (int64_t r = 0; r < kPackRows; ++r) row_ptrs[r] = rows + r * row_bytes + b * src_block;
-    pack_block(type, m, row_ptrs, group + b * packed_block_bytes(type));
+  const Layout& l = layout(type);
+  const int64_t src_block = type_info(type).block_bytes;
+  for (int64_t b = 0; b < cols / l.block_elems; ++b) {
+    uint8_t* p = group + b * l.block_bytes;
+    for (const Slab& s : l.slabs) {
+      for (int64_t r = 0; r < kPackRows; ++r)
+        move(s.transform, true, rows + r * row_bytes + b * src_block + s.offset, p + r * s.width,
+             s.width);
+      p += kPackRows * s.width;
+    }
   }
 }
 
 void unpack_group(GgmlType type, const uint8_t* group, int64_t cols, uint8_t* rows,
                   int64_t row_bytes) {
-  const SlabMap m = slab_map(type);
-  const int64_t src_block = static_cast<int64_t>(type_info(type).block_bytes);
-  uint8_t* row_ptrs[kPackRows];
-  for (int64_t b = 0; b < cols / kQK; ++b) {
-    for (int64_t r = 0; r < kPackRows; ++r) row_ptrs[r] = rows + r * row_bytes + b * src_block;
-    unpack_block(type, m, group + b * packed_block_bytes(type), row_ptrs);
+  const Layout& l = layout(type);
+  const int64_t src_block = type_info(type).block_bytes;
+  for (int64_t b = 0; b < cols / l.block_elems; ++b) {
+    const uint8_t* p = group + b * l.block_bytes;
+    for (const Slab& s : l.slabs) {
+      for (int64_t r = 0; r < kPackRows; ++r)
+        move(s.transform, false, p + r * s.width, rows + r * row_bytes + b * src_block + s.offset,
+             s.width);
+      p += kPackRows * s.width;
+    }
   }
 }
 

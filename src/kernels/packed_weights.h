@@ -22,6 +22,12 @@
 //   Q5_0 (352 B): f16 d[16] | u32 qh'[16] | slab 0..3 of qs, where bit 8j+k
 //                 of qh' is the fifth bit of element 4k+j, so lane k's four
 //                 fifth bits sit one shift away from bit 4 of each byte
+//   Q4_K (2304 B per 256 columns): f16 d[16] | f16 dmin[16] | the 12 scale
+//                 bytes as 3 slabs | qs slab (c, p) = qs[32c + 4p ..] for
+//                 c < 4, p < 8
+//   Q6_K (3360 B per 256 columns): f16 d[16] | i8 scales[16 sub-blocks][16]
+//                 | for half h < 2, chunk c < 8: slabs ql[64h + 4c ..],
+//                 ql[64h + 32 + 4c ..], qh[32h + 4c ..]
 //
 // A packed matrix holds exactly the bytes of the original (the same size),
 // and unpack_group gives them back, so prefill can run the row-major

@@ -21,7 +21,13 @@ using testing::make_weights;
 using testing::QuantActs;
 using testing::random_floats;
 
-const GgmlType kPackedTypes[] = {GgmlType::kQ8_0, GgmlType::kQ4_0, GgmlType::kQ5_0};
+const GgmlType kPackedTypes[] = {GgmlType::kQ8_0, GgmlType::kQ4_0, GgmlType::kQ5_0, GgmlType::kQ4_K,
+                                 GgmlType::kQ6_K};
+
+std::vector<int64_t> cols_for(GgmlType type) {
+  if (testing::is_k_type(type)) return {256, 768};
+  return {32, 96, 896};
+}
 
 std::vector<uint8_t> pack_all(const testing::QuantWeights& w) {
   const int64_t group_bytes = packed_group_bytes(w.type, w.cols);
@@ -35,7 +41,7 @@ std::vector<uint8_t> pack_all(const testing::QuantWeights& w) {
 TEST(PackedWeights, SameSizeAndUnpackRestoresEveryByte) {
   for (GgmlType type : kPackedTypes) {
     ASSERT_TRUE(has_packed_layout(type)) << type_name(type);
-    for (int64_t cols : {32, 96, 896}) {
+    for (int64_t cols : cols_for(type)) {
       const auto w = make_weights(type, 48, cols, static_cast<uint32_t>(cols + 5));
       const auto packed = pack_all(w);
       EXPECT_EQ(static_cast<int64_t>(packed.size()), 48 * w.row_bytes) << type_name(type);
@@ -47,7 +53,7 @@ TEST(PackedWeights, SameSizeAndUnpackRestoresEveryByte) {
           << type_name(type) << " cols " << cols;
     }
   }
-  EXPECT_FALSE(has_packed_layout(GgmlType::kQ4_K));
+  EXPECT_FALSE(has_packed_layout(GgmlType::kQ5_K));
   EXPECT_FALSE(has_packed_layout(GgmlType::kF16));
 }
 
@@ -59,7 +65,7 @@ TEST(PackedWeights, DecodeKernelsMatchScalarTwinBitForBit) {
     for (GgmlType type : kPackedTypes) {
       const GemvPackedFn gemv = k->gemv_packed_for(type);
       if (gemv == nullptr) continue;
-      for (int64_t cols : {32, 96, 896}) {
+      for (int64_t cols : cols_for(type)) {
         for (int64_t rows : {16, 48}) {
           const auto w = make_weights(type, rows, cols, static_cast<uint32_t>(rows * 7 + cols));
           const auto packed = pack_all(w);
@@ -86,7 +92,8 @@ TEST(PackedWeights, DecodeKernelsMatchScalarTwinBitForBit) {
 TEST(PackedWeights, MatmulOverPackedEqualsFileLayout) {
   int checked = 0;
   for (GgmlType type : kPackedTypes) {
-    const int64_t cols = 96, rows = 208;  // 13 groups: tasks end mid-way through the unpack chunks
+    const int64_t cols = testing::is_k_type(type) ? 512 : 96,
+                  rows = 208;  // 13 groups: tasks end mid-way through the unpack chunks
     const auto w = make_weights(type, rows, cols, 91);
     const WeightMatrix file{type, w.data.data(), rows, cols, static_cast<uint64_t>(w.row_bytes)};
     if (packed_matrix_bytes(file) == 0) continue;  // the active kernels decode this type row-major

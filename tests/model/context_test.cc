@@ -101,7 +101,8 @@ TEST(Qwen2Context, TruncateKeepsPrefix) {
 TEST(Qwen2Context, RepackedWeightsGiveIdenticalLogits) {
   ZHI_REQUIRE_CONFORMANCE();
   int packed_models = 0;
-  for (const char* name : {"conf-q8_0", "conf-q4_0", "conf-q5_0", "conf-untied-q8_0"}) {
+  for (const char* name :
+       {"conf-q8_0", "conf-q4_0", "conf-q5_0", "conf-untied-q8_0", "conf-q4_k_m", "conf-q6_k"}) {
     const std::string path = testing::conformance_dir() + "/models/" + name + ".gguf";
     auto packed = Qwen2Model::load(path, WeightLayout::kAuto);
     auto plain = Qwen2Model::load(path, WeightLayout::kFileLayout);

@@ -160,9 +160,136 @@ void gemv_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int6
   }
 }
 
+// ---- K-quants: 256-column super-blocks against Q8_K ----
+// The twins take, per super-block and row, the exact integer sum over the
+// sub-blocks (scale times sub-block dot product) and fold it in with one
+// fused multiply-add by d_x * d_w (and the mins likewise into their own
+// accumulator). Integer sums are exact in any order, so sixteen rows at a
+// time give the same bits.
+
+inline __m512i byte_lane(__m512i v, int i) {
+  return _mm512_and_si512(_mm512_srli_epi32(v, 8 * i), _mm512_set1_epi32(0xFF));
+}
+
+inline __m512 f16x16(const uint8_t* p) {
+  return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+
+// Q4_K, 2304 bytes per super-block (see packed_weights.h).
+void gemv_packed_q4_k(const uint8_t* groups, int64_t n_groups, const ActView& x, int64_t t,
+                      float* out) {
+  constexpr int64_t kBlock = 2304;
+  const int64_t nb = x.cols / kQK_K;
+  const int8_t* q8 = x.q(t);
+  const float* d8 = x.d(t);
+  const int16_t* bsums = x.bsums(t);
+  const __m512i m0f = _mm512_set1_epi8(0x0F), m3f = _mm512_set1_epi8(0x3F),
+                m30 = _mm512_set1_epi8(0x30);
+  for (int64_t g = 0; g < n_groups; ++g) {
+    __m512 acc = _mm512_setzero_ps(), acc_min = _mm512_setzero_ps();
+    for (int64_t i = 0; i < nb; ++i) {
+      const uint8_t* p = groups + (g * nb + i) * kBlock;
+      const int8_t* q = q8 + i * kQK_K;
+      const int16_t* bs = bsums + i * 16;
+      const __m512i d0 = _mm512_loadu_si512(p + 64), d1 = _mm512_loadu_si512(p + 128),
+                    d2 = _mm512_loadu_si512(p + 192);
+      // Scales and mins 0-3 are the low six bits of bytes 0-3 and 4-7; 4-7
+      // take their low four bits from bytes 8-11 and the top two from the
+      // top of bytes 0-3 (scales) or 4-7 (mins).
+      const __m512i sc03 = _mm512_and_si512(d0, m3f), mn03 = _mm512_and_si512(d1, m3f);
+      const __m512i sc47 =
+          _mm512_ternarylogic_epi32(d2, m0f, _mm512_and_si512(_mm512_srli_epi32(d0, 2), m30), 0xEA);
+      const __m512i mn47 = _mm512_ternarylogic_epi32(
+          _mm512_srli_epi32(d2, 4), m0f, _mm512_and_si512(_mm512_srli_epi32(d1, 2), m30), 0xEA);
+      __m512i isum = _mm512_setzero_si512(), msum = _mm512_setzero_si512();
+      for (int c = 0; c < 4; ++c) {
+        __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
+        for (int k = 0; k < 8; ++k) {
+          const __m512i v = _mm512_loadu_si512(p + 256 + 64 * (8 * c + k));
+          lo = _mm512_dpbusd_epi32(lo, _mm512_and_si512(v, m0f), broadcast_u32(q + 64 * c + 4 * k));
+          hi = _mm512_dpbusd_epi32(hi, _mm512_and_si512(_mm512_srli_epi16(v, 4), m0f),
+                                   broadcast_u32(q + 64 * c + 32 + 4 * k));
+        }
+        const int g_lo = 2 * c, g_hi = 2 * c + 1;
+        const __m512i sc_lo = byte_lane(g_lo < 4 ? sc03 : sc47, g_lo % 4);
+        const __m512i sc_hi = byte_lane(g_hi < 4 ? sc03 : sc47, g_hi % 4);
+        const __m512i mn_lo = byte_lane(g_lo < 4 ? mn03 : mn47, g_lo % 4);
+        const __m512i mn_hi = byte_lane(g_hi < 4 ? mn03 : mn47, g_hi % 4);
+        isum = _mm512_add_epi32(
+            isum, _mm512_add_epi32(_mm512_mullo_epi32(lo, sc_lo), _mm512_mullo_epi32(hi, sc_hi)));
+        msum = _mm512_add_epi32(
+            msum, _mm512_add_epi32(
+                      _mm512_mullo_epi32(mn_lo, _mm512_set1_epi32(bs[4 * c] + bs[4 * c + 1])),
+                      _mm512_mullo_epi32(mn_hi, _mm512_set1_epi32(bs[4 * c + 2] + bs[4 * c + 3]))));
+      }
+      const __m512 vd8 = _mm512_set1_ps(d8[i]);
+      acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_mul_ps(vd8, f16x16(p)), acc);
+      acc_min =
+          _mm512_fmadd_ps(_mm512_cvtepi32_ps(msum), _mm512_mul_ps(vd8, f16x16(p + 32)), acc_min);
+    }
+    _mm512_storeu_ps(out + kPackRows * g, _mm512_sub_ps(acc, acc_min));
+  }
+}
+
+// Q6_K, 3360 bytes per super-block (see packed_weights.h). Codes are the
+// unsigned 6-bit values; each sub-block's dot product starts from
+// -32 * (sum of its 16 activation quants), the Q8_K bsums.
+void gemv_packed_q6_k(const uint8_t* groups, int64_t n_groups, const ActView& x, int64_t t,
+                      float* out) {
+  constexpr int64_t kBlock = 3360;
+  const int64_t nb = x.cols / kQK_K;
+  const int8_t* q8 = x.q(t);
+  const float* d8 = x.d(t);
+  const int16_t* bsums = x.bsums(t);
+  const __m512i m0f = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
+  for (int64_t g = 0; g < n_groups; ++g) {
+    __m512 acc = _mm512_setzero_ps();
+    for (int64_t i = 0; i < nb; ++i) {
+      const uint8_t* p = groups + (g * nb + i) * kBlock;
+      const int8_t* q = q8 + i * kQK_K;
+      const int16_t* bs = bsums + i * 16;
+      __m512i isum = _mm512_setzero_si512();
+      for (int h = 0; h < 2; ++h) {
+        for (int j = 0; j < 2; ++j) {
+          // Sub-block 8h + 2k + j for quarter k: elements 128h + 32k + 16j ...
+          __m512i s[4];
+          for (int k = 0; k < 4; ++k) s[k] = _mm512_set1_epi32(-32 * bs[8 * h + 2 * k + j]);
+          for (int c = 4 * j; c < 4 * j + 4; ++c) {
+            const uint8_t* slab = p + 288 + 192 * (8 * h + c);
+            const __m512i a = _mm512_loadu_si512(slab), b = _mm512_loadu_si512(slab + 64),
+                          qh = _mm512_loadu_si512(slab + 128);
+            const __m512i codes[4] = {
+                _mm512_ternarylogic_epi32(a, m0f, _mm512_and_si512(_mm512_slli_epi32(qh, 4), m30),
+                                          0xEA),
+                _mm512_ternarylogic_epi32(b, m0f, _mm512_and_si512(_mm512_slli_epi32(qh, 2), m30),
+                                          0xEA),
+                _mm512_ternarylogic_epi32(_mm512_srli_epi16(a, 4), m0f, _mm512_and_si512(qh, m30),
+                                          0xEA),
+                _mm512_ternarylogic_epi32(_mm512_srli_epi16(b, 4), m0f,
+                                          _mm512_and_si512(_mm512_srli_epi32(qh, 2), m30), 0xEA)};
+            for (int k = 0; k < 4; ++k)
+              s[k] =
+                  _mm512_dpbusd_epi32(s[k], codes[k], broadcast_u32(q + 128 * h + 32 * k + 4 * c));
+          }
+          for (int k = 0; k < 4; ++k) {
+            const __m512i sc = _mm512_cvtepi8_epi32(_mm_loadu_si128(
+                reinterpret_cast<const __m128i*>(p + 32 + 16 * (8 * h + 2 * k + j))));
+            isum = _mm512_add_epi32(isum, _mm512_mullo_epi32(s[k], sc));
+          }
+        }
+      }
+      acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum),
+                            _mm512_mul_ps(_mm512_set1_ps(d8[i]), f16x16(p)), acc);
+    }
+    _mm512_storeu_ps(out + kPackRows * g, _mm512_sub_ps(acc, _mm512_setzero_ps()));
+  }
+}
+
 }  // namespace
 
 void fill_avx512_packed(KernelTable& t) {
+  t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ4_K)] = gemv_packed_q4_k;
+  t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ6_K)] = gemv_packed_q6_k;
   t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ8_0)] = gemv_packed<Fmt::kQ8_0>;
   t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ4_0)] = gemv_packed<Fmt::kQ4_0>;
   t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ5_0)] = gemv_packed<Fmt::kQ5_0>;
