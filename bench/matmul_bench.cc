@@ -112,6 +112,8 @@ ZHI_PACKED_BENCH(BM_Q5_0_up_packed, GgmlType::kQ5_0, 4864, 896);
 ZHI_MATMUL_BENCH(BM_Q4_K_down15, GgmlType::kQ4_K, 1536, 8960);
 ZHI_MATMUL_BENCH(BM_Q5_K_down15, GgmlType::kQ5_K, 1536, 8960);
 ZHI_MATMUL_BENCH(BM_Q6_K_down15, GgmlType::kQ6_K, 1536, 8960);
+ZHI_PACKED_BENCH(BM_Q4_K_down15_packed, GgmlType::kQ4_K, 1536, 8960);
+ZHI_PACKED_BENCH(BM_Q6_K_down15_packed, GgmlType::kQ6_K, 1536, 8960);
 // The 0.5B output projection (151936 x 896, 145 MB as Q8_0): far larger than
 // any cache, so decode here streams from DRAM as it does in the model.
 #define ZHI_DECODE_BENCH(name, type, rows, cols)               \

@@ -114,18 +114,48 @@ uint32_t gather_fifth_bits(uint32_t packed) {
   return out;
 }
 
-// Copies `width` bytes between a row and a slab, transformed one way or back.
-void move(Transform t, bool to_packed, const uint8_t* src, uint8_t* dst, int32_t width) {
-  if (t == Transform::kCopy) {
-    std::memcpy(dst, src, static_cast<size_t>(width));
-  } else if (t == Transform::kFlipSign) {
-    // Q8_0 codes stored unsigned (value + 128): vpdpbusd takes them as they are.
-    for (int32_t i = 0; i < width; ++i) dst[i] = src[i] ^ 0x80;
-  } else {
-    uint32_t v;
-    std::memcpy(&v, src, 4);
-    v = to_packed ? spread_fifth_bits(v) : gather_fifth_bits(v);
-    std::memcpy(dst, &v, 4);
+// Moves one slab between sixteen rows (row_bytes apart) and its packed
+// bytes, transformed one way or back. Fixed-width copies compile to plain
+// loads and stores; this runs for every prefill matmul, which unpacks.
+template <int kWidth, bool kToPacked>
+void move_slab(Transform t, const uint8_t* row0, int64_t row_bytes, uint8_t* slab) {
+  for (int64_t r = 0; r < kPackRows; ++r) {
+    uint8_t* row = const_cast<uint8_t*>(row0) + r * row_bytes;
+    uint8_t* packed = slab + r * kWidth;
+    uint8_t* dst = kToPacked ? packed : row;
+    const uint8_t* src = kToPacked ? row : packed;
+    uint8_t bytes[kWidth];
+    std::memcpy(bytes, src, kWidth);
+    if constexpr (kWidth == 4) {
+      if (t == Transform::kFlipSign) {
+        for (int i = 0; i < 4; ++i) bytes[i] ^= 0x80;  // Q8_0 codes stored unsigned (value + 128)
+      } else if (t == Transform::kSpreadFifthBits) {
+        uint32_t v;
+        std::memcpy(&v, bytes, 4);
+        v = kToPacked ? spread_fifth_bits(v) : gather_fifth_bits(v);
+        std::memcpy(bytes, &v, 4);
+      }
+    }
+    std::memcpy(dst, bytes, kWidth);
+  }
+}
+
+template <bool kToPacked>
+void move_block(const Layout& l, const uint8_t* row_block, int64_t row_bytes, uint8_t* p) {
+  for (const Slab& s : l.slabs) {
+    const uint8_t* row0 = row_block + s.offset;
+    switch (s.width) {
+      case 4:
+        move_slab<4, kToPacked>(s.transform, row0, row_bytes, p);
+        break;
+      case 2:
+        move_slab<2, kToPacked>(s.transform, row0, row_bytes, p);
+        break;
+      default:
+        move_slab<1, kToPacked>(s.transform, row0, row_bytes, p);
+        break;
+    }
+    p += kPackRows * s.width;
   }
 }
 
@@ -142,30 +172,17 @@ void pack_group(GgmlType type, const uint8_t* rows, int64_t row_bytes, int64_t c
                 uint8_t* group) {
   const Layout& l = layout(type);
   const int64_t src_block = type_info(type).block_bytes;
-  for (int64_t b = 0; b < cols / l.block_elems; ++b) {
-    uint8_t* p = group + b * l.block_bytes;
-    for (const Slab& s : l.slabs) {
-      for (int64_t r = 0; r < kPackRows; ++r)
-        move(s.transform, true, rows + r * row_bytes + b * src_block + s.offset, p + r * s.width,
-             s.width);
-      p += kPackRows * s.width;
-    }
-  }
+  for (int64_t b = 0; b < cols / l.block_elems; ++b)
+    move_block<true>(l, rows + b * src_block, row_bytes, group + b * l.block_bytes);
 }
 
 void unpack_group(GgmlType type, const uint8_t* group, int64_t cols, uint8_t* rows,
                   int64_t row_bytes) {
   const Layout& l = layout(type);
   const int64_t src_block = type_info(type).block_bytes;
-  for (int64_t b = 0; b < cols / l.block_elems; ++b) {
-    const uint8_t* p = group + b * l.block_bytes;
-    for (const Slab& s : l.slabs) {
-      for (int64_t r = 0; r < kPackRows; ++r)
-        move(s.transform, false, p + r * s.width, rows + r * row_bytes + b * src_block + s.offset,
-             s.width);
-      p += kPackRows * s.width;
-    }
-  }
+  for (int64_t b = 0; b < cols / l.block_elems; ++b)
+    move_block<false>(l, rows + b * src_block, row_bytes,
+                      const_cast<uint8_t*>(group) + b * l.block_bytes);
 }
 
 }  // namespace zhi
