@@ -312,6 +312,7 @@ int bench_main(const BenchArgs& a) {
     j["roofline_share"] = roofline;
     j["peak_rss_mb"] = rss;
     j["load_seconds"] = load_s;
+    j["repacked_mb"] = static_cast<double>(model.value()->packed_bytes()) / 1e6;
     if (guided) {
       j["json_schema"] = {{"free_gen_tps", spread_json(guided->free_tps)},
                           {"guided_gen_tps", spread_json(guided->guided_tps)},
@@ -343,6 +344,9 @@ int bench_main(const BenchArgs& a) {
     return 0;
   }
   std::printf("model:      %s (%.1f MB of weights), load %.2f s\n", a.run.model.c_str(), model_gb * 1e3, load_s);
+  if (model.value()->packed_bytes() > 0)
+    std::printf("repacked:   %.1f MB of weights interleaved for the decode kernels at load (ZHI_REPACK=0: off)\n",
+                static_cast<double>(model.value()->packed_bytes()) / 1e6);
   std::printf("threads:    %d, runs: %d\n", a.run.threads, a.reps);
   if (!pp.empty())
     std::printf("prompt %-4lld %8.1f tokens/s (min %.1f, max %.1f)\n", static_cast<long long>(a.n_prompt), p.median,
