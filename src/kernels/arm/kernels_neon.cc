@@ -144,17 +144,20 @@ void legacy_rows(const uint8_t* w, int64_t ws, const ActView& x, int64_t t, floa
 }
 
 template <class T>
-void gemm_legacy(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out, int64_t ldo) {
+void gemm_legacy(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
+                 int64_t ldo) {
   for (int64_t t = 0; t < nt; ++t) {
     int64_t r = 0;
-    for (; r + kRowTile <= nr; r += kRowTile) legacy_rows<T, kRowTile>(w + r * ws, ws, x, t, out + t * ldo + r);
+    for (; r + kRowTile <= nr; r += kRowTile)
+      legacy_rows<T, kRowTile>(w + r * ws, ws, x, t, out + t * ldo + r);
     for (; r < nr; ++r) legacy_rows<T, 1>(w + r * ws, ws, x, t, out + t * ldo + r);
   }
 }
 
 // ---- IQ4_XS: eight lanes per super-block ----
 
-void gemm_iq4_xs(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out, int64_t ldo) {
+void gemm_iq4_xs(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
+                 int64_t ldo) {
   const int64_t nb = x.cols / kQK_K;
   const int8x16_t table = vld1q_s8(kIq4nlValues);
   const int32x4_t zero = vdupq_n_s32(0);
@@ -167,7 +170,9 @@ void gemm_iq4_xs(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int
       for (int64_t i = 0; i < nb; ++i) {
         int32x4_t l4 = zero, h4 = zero;
         for (int g = 0; g < 8; ++g) {
-          const int ls = (((b[i].scales_l[g / 2] >> (4 * (g % 2))) & 15) | (((b[i].scales_h >> (2 * g)) & 3) << 4)) - 32;
+          const int ls = (((b[i].scales_l[g / 2] >> (4 * (g % 2))) & 15) |
+                          (((b[i].scales_h >> (2 * g)) & 3) << 4)) -
+                         32;
           uint8x16_t nl, nh;
           nibbles(b[i].qs + 16 * g, &nl, &nh);
           const int8_t* qg = q + i * kQK_K + 32 * g;
@@ -202,7 +207,8 @@ void q3_scales(const uint8_t packed[12], int16_t out[16]) {
       ((a[1] >> 4) & 0x0f0f0f0fu) | (((a[2] >> 6) & 0x03030303u) << 4),
   };
   for (int k = 0; k < 4; ++k)
-    for (int j = 0; j < 4; ++j) out[4 * k + j] = static_cast<int16_t>(static_cast<int>((s[k] >> (8 * j)) & 0xFF) - 32);
+    for (int j = 0; j < 4; ++j)
+      out[4 * k + j] = static_cast<int16_t>(static_cast<int>((s[k] >> (8 * j)) & 0xFF) - 32);
 }
 
 struct Q2_KN {
@@ -231,12 +237,15 @@ struct Q3_KN {
         for (int half = 0; half < 2; ++half) {
           const uint8x16_t v = vld1q_u8(b.qs + 32 * h + 16 * half);
           const uint8x16_t m = vld1q_u8(b.hmask + 16 * half);
-          const uint8x16_t low = vandq_u8(vshlq_u8(v, vdupq_n_s8(static_cast<int8_t>(-2 * s))), vdupq_n_u8(3));
-          const uint8x16_t bit = vandq_u8(vshlq_u8(m, vdupq_n_s8(static_cast<int8_t>(-(4 * h + s)))), vdupq_n_u8(1));
+          const uint8x16_t low =
+              vandq_u8(vshlq_u8(v, vdupq_n_s8(static_cast<int8_t>(-2 * s))), vdupq_n_u8(3));
+          const uint8x16_t bit =
+              vandq_u8(vshlq_u8(m, vdupq_n_s8(static_cast<int8_t>(-(4 * h + s)))), vdupq_n_u8(1));
           vst1q_u8(u.codes + 128 * h + 32 * s + 16 * half, vorrq_u8(low, vshlq_n_u8(bit, 2)));
         }
     q3_scales(b.scales, u.scales);
-    for (int g = 0; g < 16; ++g) u.aux[g] = static_cast<int16_t>(-4 * u.scales[g]);  // codes are value + 4
+    for (int g = 0; g < 16; ++g)
+      u.aux[g] = static_cast<int16_t>(-4 * u.scales[g]);  // codes are value + 4
     u.d = f16_to_f32(b.d);
     u.dmin = 0.0f;
   }
@@ -250,8 +259,13 @@ void unpack_q45(const Block& b, const uint8_t* qh, KUnpacked& u) {
       uint8x16_t lo = vandq_u8(v, vdupq_n_u8(0x0F)), hi = vshrq_n_u8(v, 4);
       if constexpr (kFifth) {
         const uint8x16_t h = vld1q_u8(qh + 16 * half);
-        lo = vorrq_u8(lo, vshlq_n_u8(vandq_u8(vshlq_u8(h, vdupq_n_s8(static_cast<int8_t>(-2 * c))), vdupq_n_u8(1)), 4));
-        hi = vorrq_u8(hi, vshlq_n_u8(vandq_u8(vshlq_u8(h, vdupq_n_s8(static_cast<int8_t>(-2 * c - 1))), vdupq_n_u8(1)), 4));
+        lo = vorrq_u8(lo, vshlq_n_u8(vandq_u8(vshlq_u8(h, vdupq_n_s8(static_cast<int8_t>(-2 * c))),
+                                              vdupq_n_u8(1)),
+                                     4));
+        hi = vorrq_u8(hi,
+                      vshlq_n_u8(vandq_u8(vshlq_u8(h, vdupq_n_s8(static_cast<int8_t>(-2 * c - 1))),
+                                          vdupq_n_u8(1)),
+                                 4));
       }
       vst1q_u8(u.codes + 64 * c + 16 * half, lo);
       vst1q_u8(u.codes + 64 * c + 32 + 16 * half, hi);
@@ -287,17 +301,20 @@ struct Q6_KN {
           const uint8x16_t ql = vld1q_u8(b.ql + 64 * h + 32 * (k & 1) + 16 * half);
           const uint8x16_t qh = vld1q_u8(b.qh + 32 * h + 16 * half);
           const uint8x16_t lo = (k >> 1) ? vshrq_n_u8(ql, 4) : vandq_u8(ql, vdupq_n_u8(0x0F));
-          const uint8x16_t hi = vandq_u8(vshlq_u8(qh, vdupq_n_s8(static_cast<int8_t>(-2 * k))), vdupq_n_u8(3));
+          const uint8x16_t hi =
+              vandq_u8(vshlq_u8(qh, vdupq_n_s8(static_cast<int8_t>(-2 * k))), vdupq_n_u8(3));
           vst1q_u8(u.codes + 128 * h + 32 * k + 16 * half, vorrq_u8(lo, vshlq_n_u8(hi, 4)));
         }
-    for (int g = 0; g < 16; ++g) u.scales[g] = b.scales[g], u.aux[g] = static_cast<int16_t>(-32 * b.scales[g]);
+    for (int g = 0; g < 16; ++g)
+      u.scales[g] = b.scales[g], u.aux[g] = static_cast<int16_t>(-32 * b.scales[g]);
     u.d = f16_to_f32(b.d);
     u.dmin = 0.0f;
   }
 };
 
 template <class K>
-void gemm_k(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out, int64_t ldo) {
+void gemm_k(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
+            int64_t ldo) {
   using Block = typename K::Block;
   const int64_t nb = x.cols / kQK_K;
   const int32x4_t zero = vdupq_n_s32(0);
@@ -312,8 +329,8 @@ void gemm_k(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t 
         K::unpack(row[i], u);
         int32x4_t s = zero;
         for (int g = 0; g < 16; ++g) {
-          const int32x4_t p =
-              vdotq_s32(zero, vreinterpretq_s8_u8(vld1q_u8(u.codes + 16 * g)), vld1q_s8(q8 + i * kQK_K + 16 * g));
+          const int32x4_t p = vdotq_s32(zero, vreinterpretq_s8_u8(vld1q_u8(u.codes + 16 * g)),
+                                        vld1q_s8(q8 + i * kQK_K + 16 * g));
           s = vmlaq_n_s32(s, p, u.scales[g]);
         }
         int32_t aux = 0;
@@ -334,20 +351,26 @@ void gemm_k(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t 
 // ---- float formats: sixteen lanes in four q registers ----
 
 struct F32N {
-  static float32x4_t load(const void* p, int64_t i) { return vld1q_f32(static_cast<const float*>(p) + i); }
+  static float32x4_t load(const void* p, int64_t i) {
+    return vld1q_f32(static_cast<const float*>(p) + i);
+  }
   static float one(const void* p, int64_t i) { return static_cast<const float*>(p)[i]; }
 };
 struct F16N {
   static float32x4_t load(const void* p, int64_t i) {
     return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(static_cast<const uint16_t*>(p) + i)));
   }
-  static float one(const void* p, int64_t i) { return f16_to_f32(static_cast<const uint16_t*>(p)[i]); }
+  static float one(const void* p, int64_t i) {
+    return f16_to_f32(static_cast<const uint16_t*>(p)[i]);
+  }
 };
 struct Bf16N {
   static float32x4_t load(const void* p, int64_t i) {
     return vreinterpretq_f32_u32(vshll_n_u16(vld1_u16(static_cast<const uint16_t*>(p) + i), 16));
   }
-  static float one(const void* p, int64_t i) { return bf16_to_f32(static_cast<const uint16_t*>(p)[i]); }
+  static float one(const void* p, int64_t i) {
+    return bf16_to_f32(static_cast<const uint16_t*>(p)[i]);
+  }
 };
 
 template <class L>
@@ -355,7 +378,8 @@ float float_dot(const uint8_t* w, const float* x, int64_t n) {
   float32x4_t a[4] = {vdupq_n_f32(0.0f), vdupq_n_f32(0.0f), vdupq_n_f32(0.0f), vdupq_n_f32(0.0f)};
   int64_t i = 0;
   for (; i + 16 <= n; i += 16)
-    for (int k = 0; k < 4; ++k) a[k] = vfmaq_f32(a[k], L::load(w, i + 4 * k), vld1q_f32(x + i + 4 * k));
+    for (int k = 0; k < 4; ++k)
+      a[k] = vfmaq_f32(a[k], L::load(w, i + 4 * k), vld1q_f32(x + i + 4 * k));
   // Lanes k and k+8 first (a0+a2, a1+a3), then the eight-lane order.
   float sum = hsum8(vaddq_f32(a[0], a[2]), vaddq_f32(a[1], a[3]));
   for (; i < n; ++i) sum = std::fma(L::one(w, i), x[i], sum);
@@ -363,7 +387,8 @@ float float_dot(const uint8_t* w, const float* x, int64_t n) {
 }
 
 template <class L>
-void gemm_float(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out, int64_t ldo) {
+void gemm_float(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
+                int64_t ldo) {
   for (int64_t t = 0; t < nt; ++t)
     for (int64_t r = 0; r < nr; ++r) out[t * ldo + r] = float_dot<L>(w + r * ws, x.f(t), x.cols);
 }
@@ -395,7 +420,9 @@ void quantize_q8(const float* x, int64_t cols, uint8_t* row) {
       vst1_s8(q + b * kQK + 4 * k, vqmovn_s16(s16));
     }
     d[b] = f16_to_f32(f32_to_f16(dd));
-    if constexpr (kSums) const_cast<float*>(v.s(0))[b] = f16_to_f32(f32_to_f16(dd * static_cast<float>(vaddvq_s32(sum))));
+    if constexpr (kSums)
+      const_cast<float*>(v.s(0))[b] =
+          f16_to_f32(f32_to_f16(dd * static_cast<float>(vaddvq_s32(sum))));
   }
 }
 
@@ -430,8 +457,11 @@ void quantize_q8_k(const float* x, int64_t cols, uint8_t* row) {
     for (int g = 0; g < 16; ++g) {
       int16x8_t w[2];
       for (int h = 0; h < 2; ++h) {
-        const int32x4_t i0 = vminq_s32(vcvtnq_s32_f32(vmulq_n_f32(vld1q_f32(xb + 16 * g + 8 * h), iscale)), vdupq_n_s32(127));
-        const int32x4_t i1 = vminq_s32(vcvtnq_s32_f32(vmulq_n_f32(vld1q_f32(xb + 16 * g + 8 * h + 4), iscale)), vdupq_n_s32(127));
+        const int32x4_t i0 = vminq_s32(
+            vcvtnq_s32_f32(vmulq_n_f32(vld1q_f32(xb + 16 * g + 8 * h), iscale)), vdupq_n_s32(127));
+        const int32x4_t i1 =
+            vminq_s32(vcvtnq_s32_f32(vmulq_n_f32(vld1q_f32(xb + 16 * g + 8 * h + 4), iscale)),
+                      vdupq_n_s32(127));
         w[h] = vcombine_s16(vqmovn_s32(i0), vqmovn_s32(i1));
       }
       vst1q_s8(qb + 16 * g, vcombine_s8(vqmovn_s16(w[0]), vqmovn_s16(w[1])));
@@ -484,7 +514,10 @@ void set(KernelTable& t, GemmFn fn) {
 
 }  // namespace
 
+void fill_neon_packed(KernelTable& t);
+
 void fill_neon_kernels(KernelTable& t) {
+  fill_neon_packed(t);
   t.isa = Isa::kNeon;
   set<GgmlType::kQ8_0>(t, gemm_legacy<Q8_0N>);
   set<GgmlType::kQ4_0>(t, gemm_legacy<Q4_0N>);
