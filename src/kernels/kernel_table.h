@@ -57,6 +57,10 @@ using GemvPackedFn = void (*)(const uint8_t* groups, int64_t n_groups, const Act
 // Every ISA's version gives the same bits.
 using SoftmaxFn = void (*)(float* p, int64_t n, float scale, bool round_f16);
 
+// The gated feed-forward's activation, in place: gate[i] = gate[i] /
+// (1 + exp(-gate[i])) * up[i], with scalar::exp_approx. Same bits on every ISA.
+using SiluMulFn = void (*)(float* gate, const float* up, int64_t n);
+
 inline constexpr int kMaxGgmlTypeId = 31;
 
 struct KernelTable {
@@ -68,6 +72,7 @@ struct KernelTable {
   GemvPackedFn gemv_packed[kMaxGgmlTypeId] = {};  // weight types with a packed decode kernel here
   RoundF16Fn round_f16 = nullptr;
   SoftmaxFn softmax = nullptr;
+  SiluMulFn silu_mul = nullptr;
 
   GemmFn gemm_for(GgmlType t) const { return gemm[static_cast<uint32_t>(t)]; }
   QuantizeActFn quantize_for(GgmlType t) const { return quantize[static_cast<uint32_t>(t)]; }

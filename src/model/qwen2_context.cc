@@ -62,8 +62,8 @@ Qwen2Context::Qwen2Context(std::shared_ptr<const Qwen2Model> model, KvCache cach
   proj_.resize(n_batch_ * c.n_embd);
   gate_.resize(n_batch_ * c.n_ff);
   up_.resize(n_batch_ * c.n_ff);
-  cos_.resize(c.head_dim / 2);
-  sin_.resize(c.head_dim / 2);
+  cos_.resize(n_batch_ * (c.head_dim / 2));
+  sin_.resize(n_batch_ * (c.head_dim / 2));
   att_scratch_stride_ = 2 * c.head_dim + cache_.n_ctx();
   att_scratch_.resize(static_cast<size_t>(pool_.size()) * att_scratch_stride_);
   logits_.resize(c.n_vocab);
@@ -129,6 +129,9 @@ void Qwen2Context::forward_batch(const int32_t* tokens, int64_t n, bool want_log
   const int64_t d = c.n_embd;
 
   for (int64_t t = 0; t < n; ++t) dequantize_matrix_row(m.token_embd(), tokens[t], &x_[t * d]);
+  // The rotation angles depend only on the position: once per batch, not per layer.
+  const int64_t half_dim = c.head_dim / 2;
+  for (int64_t t = 0; t < n; ++t) rope_.angles(pos0 + t, &cos_[t * half_dim], &sin_[t * half_dim]);
 
   for (int64_t l = 0; l < c.n_layer; ++l) {
     const Qwen2Layer& w = m.layers()[l];
@@ -141,9 +144,10 @@ void Qwen2Context::forward_batch(const int32_t* tokens, int64_t n, bool want_log
     add_bias(k_.data(), w.bk.data(), n, c.kv_dim());
     add_bias(v_.data(), w.bv.data(), n, c.kv_dim());
     for (int64_t t = 0; t < n; ++t) {
-      rope_.angles(pos0 + t, cos_.data(), sin_.data());
-      rope_.rotate(&q_[t * c.q_dim()], c.n_head, cos_.data(), sin_.data());
-      rope_.rotate(&k_[t * c.kv_dim()], c.n_head_kv, cos_.data(), sin_.data());
+      const float* cos_t = &cos_[t * half_dim];
+      const float* sin_t = &sin_[t * half_dim];
+      rope_.rotate(&q_[t * c.q_dim()], c.n_head, cos_t, sin_t);
+      rope_.rotate(&k_[t * c.kv_dim()], c.n_head_kv, cos_t, sin_t);
       cache_.store(l, pos0 + t, &k_[t * c.kv_dim()], &v_[t * c.kv_dim()]);
     }
     attention(l, n, pos0);
@@ -155,10 +159,7 @@ void Qwen2Context::forward_batch(const int32_t* tokens, int64_t n, bool want_log
       rms_norm(&x_[t * d], w.ffn_norm.data(), d, c.rms_eps, &xn_[t * d]);
     const MatmulJob gate_up[] = {{&w.w_gate, gate_.data()}, {&w.w_up, up_.data()}};
     matmul_group(gate_up, xn_.data(), n, pool_);
-    for (int64_t i = 0; i < n * c.n_ff; ++i) {
-      const float g = gate_[i];
-      gate_[i] = g / (1.0f + std::exp(-g)) * up_[i];
-    }
+    active_kernels().silu_mul(gate_.data(), up_.data(), n * c.n_ff);
     matmul(w.w_down, gate_.data(), n, proj_.data(), pool_);
     for (int64_t i = 0; i < n * d; ++i) x_[i] += proj_[i];
   }

@@ -17,8 +17,8 @@
 namespace zhi {
 
 struct ContextOptions {
-  int64_t n_ctx = 4096;     // positions the KV cache holds; 0 = the model's training context
-  int64_t n_batch = 512;    // prompt tokens evaluated per forward pass
+  int64_t n_ctx = 4096;   // positions the KV cache holds; 0 = the model's training context
+  int64_t n_batch = 512;  // prompt tokens evaluated per forward pass
   int n_threads = 2;
   GgmlType kv_type = GgmlType::kF16;
 };
@@ -55,7 +55,8 @@ class Qwen2Context {
   Status import_kv(int64_t n, const std::function<Status(KvCache& cache)>& fill);
 
  private:
-  Qwen2Context(std::shared_ptr<const Qwen2Model> model, KvCache cache, const ContextOptions& options);
+  Qwen2Context(std::shared_ptr<const Qwen2Model> model, KvCache cache,
+               const ContextOptions& options);
   void forward_batch(const int32_t* tokens, int64_t n, bool all_logits, int64_t logits_offset);
   void attention(int64_t layer, int64_t n, int64_t pos0);
 
@@ -67,16 +68,16 @@ class Qwen2Context {
   int64_t n_past_ = 0;
 
   // Activations for up to n_batch tokens, row-major per token.
-  std::vector<float> x_;      // (n_batch, n_embd) residual stream
-  std::vector<float> xn_;     // (n_batch, n_embd) normalised input
-  std::vector<float> q_;      // (n_batch, q_dim)
-  std::vector<float> k_;      // (n_batch, kv_dim)
-  std::vector<float> v_;      // (n_batch, kv_dim)
-  std::vector<float> att_;    // (n_batch, q_dim)
-  std::vector<float> proj_;   // (n_batch, n_embd)
-  std::vector<float> gate_;   // (n_batch, n_ff)
-  std::vector<float> up_;     // (n_batch, n_ff)
-  std::vector<float> cos_, sin_;  // (head_dim/2)
+  std::vector<float> x_;            // (n_batch, n_embd) residual stream
+  std::vector<float> xn_;           // (n_batch, n_embd) normalised input
+  std::vector<float> q_;            // (n_batch, q_dim)
+  std::vector<float> k_;            // (n_batch, kv_dim)
+  std::vector<float> v_;            // (n_batch, kv_dim)
+  std::vector<float> att_;          // (n_batch, q_dim)
+  std::vector<float> proj_;         // (n_batch, n_embd)
+  std::vector<float> gate_;         // (n_batch, n_ff)
+  std::vector<float> up_;           // (n_batch, n_ff)
+  std::vector<float> cos_, sin_;    // (n_batch, head_dim/2): RoPE angles of the batch's positions
   std::vector<float> att_scratch_;  // (n_threads, att_scratch_stride_): q, k/v row, scores
   int64_t att_scratch_stride_ = 0;
   std::vector<float> logits_;  // (tokens kept, n_vocab)

@@ -69,5 +69,26 @@ TEST(Softmax, EverySimdVersionMatchesScalarBitForBit) {
   }
 }
 
+TEST(SiluMul, MatchesTheFormulaAndEverySimdVersionMatchesScalar) {
+  const int64_t n = 4864 + 7;
+  auto gate = testing::random_floats(n, 5, 3.0f);
+  gate[0] = -120.0f;  // exp(-g) saturates at e^88: silu is next to nothing
+  gate[1] = 100.0f;   // exp(-g) underflows: silu is g
+  const auto up = testing::random_floats(n, 6);
+  std::vector<float> want = gate;
+  scalar::silu_mul(want.data(), up.data(), n);
+  for (int64_t i = 0; i < n; ++i) {
+    const double g = gate[i];
+    EXPECT_NEAR(want[i], g / (1.0 + std::exp(-g)) * up[i], 1e-6 * (1.0 + std::fabs(want[i]))) << i;
+  }
+  EXPECT_LT(std::fabs(want[0]), 1e-30f);
+  EXPECT_EQ(want[1], 100.0f * up[1]);
+  for (Isa isa : testing::runnable_isas()) {
+    std::vector<float> got = gate;
+    kernels_for(isa)->silu_mul(got.data(), up.data(), n);
+    EXPECT_EQ(std::memcmp(want.data(), got.data(), static_cast<size_t>(n) * 4), 0) << isa_name(isa);
+  }
+}
+
 }  // namespace
 }  // namespace zhi

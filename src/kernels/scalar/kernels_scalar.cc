@@ -84,6 +84,7 @@ void fill_scalar_kernels(KernelTable& t) {
   t.attn_accum[static_cast<uint32_t>(GgmlType::kQ8_0)] = attn_accum_q8_0;
   t.round_f16 = round_f16;
   t.softmax = scalar::softmax;
+  t.silu_mul = scalar::silu_mul;
 }
 
 }  // namespace zhi

@@ -28,4 +28,11 @@ void softmax(float* p, int64_t n, float scale, bool round_f16) {
   }
 }
 
+void silu_mul(float* gate, const float* up, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float g = gate[i];
+    gate[i] = g / (1.0f + exp_approx(-g)) * up[i];
+  }
+}
+
 }  // namespace zhi::scalar

@@ -1,4 +1,4 @@
-// AVX-512 attention softmax: the scalar twin's operations sixteen lanes at a
+// AVX-512 attention softmax and SiLU: the scalar twins' operations sixteen lanes at a
 // time (kernels/scalar/softmax_scalar.cc), the same bits out.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -82,8 +82,22 @@ void softmax(float* p, int64_t n, float scale, bool round_f16) {
   }
 }
 
+void silu_mul(float* gate, const float* up, int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 g = _mm512_loadu_ps(gate + i);
+    const __m512 e = exp16(_mm512_sub_ps(_mm512_setzero_ps(), g));
+    const __m512 s = _mm512_div_ps(g, _mm512_add_ps(_mm512_set1_ps(1.0f), e));
+    _mm512_storeu_ps(gate + i, _mm512_mul_ps(s, _mm512_loadu_ps(up + i)));
+  }
+  scalar::silu_mul(gate + i, up + i, n - i);
+}
+
 }  // namespace
 
-void fill_avx512_softmax(KernelTable& t) { t.softmax = softmax; }
+void fill_avx512_softmax(KernelTable& t) {
+  t.softmax = softmax;
+  t.silu_mul = silu_mul;
+}
 
 }  // namespace zhi
