@@ -100,6 +100,10 @@ void Scanner::process(const unsigned char* p, size_t n) {
   const uint32_t* bmp = r_->table->bmp();
   size_t i = 0;
   while (i < n) {
+    if (ascii_fast_ && p[i] < 0x80) {
+      i = ascii_run(p, i, n);
+      if (i == n) break;
+    }
     char32_t cp;
     uint32_t len;
     if (p[i] < 0x80) {
@@ -133,6 +137,66 @@ void Scanner::process(const unsigned char* p, size_t n) {
     code_point(cp, begin, len);
   }
   offset_ += n;
+}
+
+// The general path (process -> word_char / noise_char) specialised for
+// ASCII: one table load per byte tells the folded character, its class and
+// which term sets end with it; a run of noise only counts its gap, and inside
+// a run of letters and digits no word can end, so whole-word probing waits
+// for the run's end. Stops at the first byte the table marks slow (any
+// non-ASCII byte, or an ASCII character that folds unusually) and returns
+// its index.
+size_t Scanner::ascii_run(const unsigned char* p, size_t i, size_t n) {
+  const uint16_t* a = r_->ascii;
+  constexpr uint16_t kProbe = (MatchRules::kEndsAllow | MatchRules::kEndsAnywhere)
+                              << MatchRules::kAsciiEndsShift;
+  constexpr uint16_t kEndsWord = MatchRules::kEndsWord << MatchRules::kAsciiEndsShift;
+  uint32_t e = a[p[i]];
+  while (true) {
+    if (e & MatchRules::kAsciiSlow) return i;
+    if (!(e & MatchRules::kAsciiWord)) {
+      if (word_end_pending_) end_of_word();
+      uint32_t gap = gap_;
+      uint8_t flags = gap_flags_;
+      do {
+        gap += gap < 255;
+        flags |= static_cast<uint8_t>(e >> 8);
+        if (use_regex_) folded_ += static_cast<char>(e & MatchRules::kAsciiCharMask);
+        if (++i == n) break;
+        e = a[p[i]];
+      } while (!(e & (MatchRules::kAsciiWord | MatchRules::kAsciiSlow)));
+      gap_ = gap;
+      gap_flags_ = flags;
+      if (i == n) return i;
+      if (e & MatchRules::kAsciiSlow) return i;
+    }
+    // A run of word characters, all alpha.
+    if (word_end_pending_) {
+      if (!w_.at(w_.count() - 1).alpha()) end_of_word();
+      word_end_pending_ = false;
+    }
+    const uint64_t first = w_.count();
+    if ((gap_flags_ & SkelChar::kGapBreaker) || gap_ > r_->max_gap) barrier_ = first;
+    uint8_t gap = static_cast<uint8_t>(gap_), flags = static_cast<uint8_t>(gap_flags_);
+    gap_ = 0;
+    gap_flags_ = 0;
+    do {
+      w_.push(SkelChar{static_cast<char32_t>(e & MatchRules::kAsciiCharMask), gap,
+                       static_cast<uint8_t>(flags | SkelChar::kAlphaChar), 1, offset_ + i});
+      gap = 0;
+      flags = 0;
+      if (use_regex_) folded_ += static_cast<char>(e & MatchRules::kAsciiCharMask);
+      if (e & kProbe) {
+        const uint64_t j = w_.count() - 1;
+        if (e & (MatchRules::kEndsAllow << MatchRules::kAsciiEndsShift)) probe_allow(j);
+        if (e & (MatchRules::kEndsAnywhere << MatchRules::kAsciiEndsShift)) probe_anywhere(j);
+      }
+      if (!pending_.empty()) settle(false);
+      word_end_pending_ = (e & kEndsWord) != 0;
+      if (++i == n) return i;
+      e = a[p[i]];
+    } while ((e & (MatchRules::kAsciiWord | MatchRules::kAsciiSlow)) == MatchRules::kAsciiWord);
+  }
 }
 
 void Scanner::fold_out(char32_t folded, uint64_t begin, uint32_t len) {
