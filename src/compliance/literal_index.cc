@@ -36,17 +36,22 @@ void LiteralIndex::build() {
   line_base_ = ((64 - reinterpret_cast<uintptr_t>(lines_.data()) % 64) % 64) / sizeof(uint64_t);
   singles_.assign(0x10000 / 64, 0);
   last_chars_.assign(0x10000 / 64, 0);
+  line_chars_ = 4;
+  for (const TermRef& t : terms_) {
+    if (t.len >= 2) line_chars_ = std::min(line_chars_, t.len);
+  }
   for (uint32_t i = 0; i < terms_.size(); ++i) {
     const TermRef& t = terms_[i];
     const char32_t* c = chars_.data() + t.offset;
-    const uint32_t q = std::min<uint32_t>(t.len, 4);
+    const uint32_t q = std::min<uint32_t>(t.len, kMaxKeyChars);
     const char32_t last = c[t.len - 1];
     if (last < 0x10000) last_chars_[last >> 6] |= uint64_t{1} << (last & 63);
-    uint64_t h = 0, h2 = 0;
+    uint64_t x = 0, h_line = 0;
     for (uint32_t k = 0; k < q; ++k) {
-      h = mix(h, c[t.len - 1 - k]);
-      if (k == 1) h2 = h;
+      x = fold_in(x, c[t.len - 1 - k], k);
+      if (k + 1 == line_chars_) h_line = finish(x);
     }
+    const uint64_t h = finish(x);
     if (t.len == 1) {
       if (c[0] < 0x10000) {
         singles_[c[0] >> 6] |= uint64_t{1} << (c[0] & 63);
@@ -55,10 +60,11 @@ void LiteralIndex::build() {
       }
     }
     q_present_ |= 1u << q;
+    max_q_ = std::max(max_q_, q);
     keyed.emplace_back(key_of(h, q), i);
     if (q >= 2) {
-      uint64_t* line = lines_.data() + line_base_ + (h2 >> line_shift_) * kLineWords;
-      line_set(line, key_of(h2, 0));
+      uint64_t* line = lines_.data() + line_base_ + (h_line >> line_shift_) * kLineWords;
+      line_set(line, key_of(h_line, 0));
       line_set(line, key_of(h, q));
     }
   }

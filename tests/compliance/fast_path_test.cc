@@ -1,6 +1,6 @@
 // The scanner's speed-ups must not change what it finds:
-//  - the ASCII fast path (Scanner::ascii_run) against the general per-code-
-//    point path, on random text that mixes plain ASCII with everything that
+//  - the fast paths (Scanner::ascii_run, cjk_run) against the general per-
+//    code-point path, on random text that mixes plain ASCII with everything that
 //    makes the general path work (full-width forms, traditional characters,
 //    homoglyphs, zero-width characters, separators, clause breaks, marks,
 //    invalid bytes), in block mode and streamed in random pieces;
@@ -24,12 +24,13 @@ namespace {
 // ASCII letters (both cases), digits, spaces, separators and clause breaks
 // next to full-width letters, Cyrillic and Greek look-alikes, a traditional
 // character, a zero-width space, a combining mark, an emoji, a tab, a lone
-// invalid byte and a truncated sequence.
+// invalid byte, a truncated sequence, an ideographic space and CJK
+// punctuation.
 const char* const kPieces[] = {
-    "a",  "b",  "c",      "d",    "e",        "A",      "B",   "x",   "1",   "2",
-    " ",  " ",  "*",      "_",    "-",        ".",      ",",   "\n",  "\t",  "ａ",
-    "Ｂ", "ｃ", "\u0430", "ο",    "\u200b",   "\u0301", "😀",   "敏",  "感",  "詞",
-    "词", "，", "。",     "\xff", "\xe6\x95", "abc",    "bad", "cab", "x1 ", "A B C"};
+    "a",      "b",        "c",      "d",      "e",   "A",   "B",     "x",      "1",  "2",    " ",
+    " ",      "*",        "_",      "-",      ".",   ",",   "\n",    "\t",     "ａ", "Ｂ",   "ｃ",
+    "\u0430", "ο",        "\u200b", "\u0301", "😀",   "敏",  "感",    "詞",     "词", "，",   "。",
+    "\xff",   "\xe6\x95", "abc",    "bad",    "cab", "x1 ", "A B C", "\u3000", "「", "敏感", "詞a"};
 
 std::string random_text(std::mt19937& rng, int n) {
   std::string s;
@@ -40,7 +41,7 @@ std::string random_text(std::mt19937& rng, int n) {
 std::vector<Hit> scan_block(const std::shared_ptr<const Moderator>& mod, const std::string& text,
                             bool fast) {
   Scanner s = Scanner::create(mod->rules()).value();
-  s.set_ascii_fast_path(fast);
+  s.set_fast_paths(fast);
   EXPECT_TRUE(s.feed(text).ok());
   EXPECT_TRUE(s.finish().ok());
   return s.hits();
@@ -51,7 +52,7 @@ std::pair<std::vector<Hit>, std::vector<uint64_t>> scan_stream(
     const std::shared_ptr<const Moderator>& mod, const std::string& text,
     const std::vector<size_t>& cuts, bool fast) {
   Scanner s = Scanner::create(mod->rules()).value();
-  s.set_ascii_fast_path(fast);
+  s.set_fast_paths(fast);
   std::vector<uint64_t> stable;
   size_t at = 0;
   for (size_t cut : cuts) {
@@ -85,16 +86,16 @@ void check_equivalent(const std::shared_ptr<const Moderator>& mod, uint32_t seed
 }
 
 const char* const kSubstring = "abc\nbad\ncab\nab\nx1\n敏感\n感词\n词a\nac\n";
-const char* const kWord = "abe\nbe\ncad\naaa\nb1\nabcd\n";
+const char* const kWord = "abe\nbe\ncad\naaa\nb1\nabcd\nb词\n感a\n";
 
-TEST(FastPath, AsciiRunsMatchTheGeneralPath) {
+TEST(FastPath, RunsMatchTheGeneralPath) {
   auto mod = testing::make_moderator(
       {{"test-flag", "substring", kSubstring}, {"test-mask", "word", kWord}});
   ASSERT_TRUE(mod);
   check_equivalent(mod, 1, 1500);
 }
 
-TEST(FastPath, AsciiRunsMatchTheGeneralPathWithAllowTerms) {
+TEST(FastPath, RunsMatchTheGeneralPathWithAllowTerms) {
   auto mod = testing::make_moderator(
       {{"test-flag", "substring", kSubstring}, {"test-mask", "word", kWord}},
       "abcab\nxabc\ncabe\n敏感词\nbad b\n");
@@ -102,7 +103,7 @@ TEST(FastPath, AsciiRunsMatchTheGeneralPathWithAllowTerms) {
   check_equivalent(mod, 2, 1500);
 }
 
-TEST(FastPath, AsciiRunsMatchTheGeneralPathWithRegexTerms) {
+TEST(FastPath, RunsMatchTheGeneralPathWithRegexTerms) {
   // A regex term makes the scanner keep the folded text and its offset map.
   auto mod = testing::make_moderator({{"test-flag", "substring", kSubstring},
                                       {"test-mask", "word", kWord},
