@@ -2,7 +2,9 @@
 // between all scanners (one per request or per generation stream).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <vector>
 
@@ -45,7 +47,8 @@ struct MatchRules {
   static constexpr uint16_t kAsciiBreaker = 1u << 10;  // == SkelChar::kGapBreaker << 8
   static constexpr int kAsciiEndsShift = 11;           // kEnds* << kAsciiEndsShift
   static constexpr uint16_t kAsciiSlow = 1u << 15;
-  uint16_t ascii[256] = {};
+  uint16_t ascii[256];
+  MatchRules() { std::fill(std::begin(ascii), std::end(ascii), kAsciiSlow); }  // until built
   void build_ascii() {
     static_assert(kAsciiSpace == SkelChar::kGapSpace << 8 && kAsciiBreaker == SkelChar::kGapBreaker
                                                                                   << 8);
