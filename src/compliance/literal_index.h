@@ -1,7 +1,6 @@
 // Multi-term literal matching over the skeleton, built for 100,000+ terms.
 //
-// Each term is keyed by a hash of its last q characters (q = min(length,
-// kMaxKeyChars)),
+// Each term is keyed by a hash of its last q characters (q = min(length, 8)),
 // so a match is found when its last character arrives and only look-behind
 // is needed: the same code serves whole texts and streamed tokens, and a term
 // split across tokens is found the moment it completes. A blocked Bloom
