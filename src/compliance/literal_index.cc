@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 #include <utility>
 
 namespace zhi::compliance {
@@ -26,29 +27,31 @@ void LiteralIndex::build() {
   std::vector<std::pair<uint64_t, uint32_t>> keyed;
   keyed.reserve(terms_.size());
   // Sixteen filter bits per term keeps the false-positive rate near 6% per
-  // probe; capped at 2^24 bits (2 MiB) so it stays cache-friendly.
+  // probe where the lines fill evenly; capped at 2^24 bits (2 MiB).
   const uint64_t filter_bits = std::clamp<uint64_t>(
       std::bit_ceil(uint64_t{16} * std::max<size_t>(terms_.size(), 1)), 1u << 12, 1u << 24);
-  filter_shift_ = 64 - std::countr_zero(filter_bits);
-  filter_.assign(filter_bits / 64, 0);
-  key_filter_shift_ = filter_shift_;
-  key_filter_.assign(filter_bits / 64, 0);
+  const uint64_t n_lines = filter_bits / (64 * kLineWords);
+  line_shift_ = 64 - std::countr_zero(n_lines);
+  lines_.assign(filter_bits / 64 + kLineWords - 1, 0);
+  line_base_ = ((64 - reinterpret_cast<uintptr_t>(lines_.data()) % 64) % 64) / sizeof(uint64_t);
   singles_.assign(0x10000 / 64, 0);
   last_chars_.assign(0x10000 / 64, 0);
+  line_chars_ = 4;
+  for (const TermRef& t : terms_) {
+    if (t.len >= 2) line_chars_ = std::min(line_chars_, t.len);
+  }
   for (uint32_t i = 0; i < terms_.size(); ++i) {
     const TermRef& t = terms_[i];
     const char32_t* c = chars_.data() + t.offset;
-    const uint32_t q = std::min<uint32_t>(t.len, 4);
+    const uint32_t q = std::min<uint32_t>(t.len, kMaxKeyChars);
     const char32_t last = c[t.len - 1];
     if (last < 0x10000) last_chars_[last >> 6] |= uint64_t{1} << (last & 63);
-    uint64_t h = 0;
+    uint64_t x = 0, h_line = 0;
     for (uint32_t k = 0; k < q; ++k) {
-      h = mix(h, c[t.len - 1 - k]);
-      if (k == 1) {
-        const uint64_t bit = h >> filter_shift_;
-        filter_[bit >> 6] |= uint64_t{1} << (bit & 63);
-      }
+      x = fold_in(x, c[t.len - 1 - k], k);
+      if (k + 1 == line_chars_) h_line = finish(x);
     }
+    const uint64_t h = finish(x);
     if (t.len == 1) {
       if (c[0] < 0x10000) {
         singles_[c[0] >> 6] |= uint64_t{1} << (c[0] & 63);
@@ -57,9 +60,13 @@ void LiteralIndex::build() {
       }
     }
     q_present_ |= 1u << q;
+    max_q_ = std::max(max_q_, q);
     keyed.emplace_back(key_of(h, q), i);
-    const uint64_t kbit = (key_of(h, q) * 0xD6E8FEB86659FD93ull) >> key_filter_shift_;
-    key_filter_[kbit >> 6] |= uint64_t{1} << (kbit & 63);
+    if (q >= 2) {
+      uint64_t* line = lines_.data() + line_base_ + (h_line >> line_shift_) * kLineWords;
+      line_set(line, key_of(h_line, 0));
+      line_set(line, key_of(h, q));
+    }
   }
   std::sort(keyed.begin(), keyed.end());
   size_t distinct = 0;
@@ -85,7 +92,7 @@ void LiteralIndex::build() {
 size_t LiteralIndex::memory_bytes() const {
   return chars_.size() * sizeof(char32_t) + terms_.size() * sizeof(TermRef) +
          postings_.size() * sizeof(uint32_t) + slots_.size() * sizeof(Slot) +
-         (filter_.size() + singles_.size()) * sizeof(uint64_t);
+         (lines_.size() + singles_.size() + last_chars_.size()) * sizeof(uint64_t);
 }
 
 }  // namespace zhi::compliance

@@ -2,7 +2,9 @@
 // between all scanners (one per request or per generation stream).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <vector>
 
@@ -34,6 +36,41 @@ struct MatchRules {
                                      (word.may_end_with(c) ? kEndsWord : 0));
     }
   }
+  // Per byte, for the scanner's ASCII fast path (Scanner::ascii_run): the
+  // folded character and everything the matcher asks about it, in one load.
+  // Bytes >= 0x80 and any ASCII character that does not fold to one ASCII
+  // character of the usual kind carry kAsciiSlow and take the general path.
+  // Build after build_ends() and the breakers.
+  static constexpr uint16_t kAsciiCharMask = 0x7F;
+  static constexpr uint16_t kAsciiWord = 1u << 7;
+  static constexpr uint16_t kAsciiSpace = 1u << 9;     // == SkelChar::kGapSpace << 8
+  static constexpr uint16_t kAsciiBreaker = 1u << 10;  // == SkelChar::kGapBreaker << 8
+  static constexpr int kAsciiEndsShift = 11;           // kEnds* << kAsciiEndsShift
+  static constexpr uint16_t kAsciiSlow = 1u << 15;
+  uint16_t ascii[256];
+  MatchRules() { std::fill(std::begin(ascii), std::end(ascii), kAsciiSlow); }  // until built
+  void build_ascii() {
+    static_assert(kAsciiSpace == SkelChar::kGapSpace << 8 && kAsciiBreaker == SkelChar::kGapBreaker
+                                                                                  << 8);
+    for (unsigned b = 0; b < 256; ++b) {
+      ascii[b] = kAsciiSlow;
+      if (b >= 0x80) continue;
+      const uint32_t e = table->bmp()[b];
+      if (e & (FoldTable::kMulti | FoldTable::kDrop)) continue;
+      const FoldedChar f = FoldTable::unpack(e);
+      if (f.cp >= 0x80) continue;
+      if (f.word && !f.alpha) continue;  // the run loop treats every word character as alpha
+      uint16_t a = static_cast<uint16_t>(f.cp);
+      if (f.word) {
+        a |= kAsciiWord | static_cast<uint16_t>(ends_of(f.cp) << kAsciiEndsShift);
+      } else {
+        if (f.space) a |= kAsciiSpace;
+        if (is_breaker(f.cp)) a |= kAsciiBreaker;
+      }
+      ascii[b] = a;
+    }
+  }
+
   uint8_t ends_of(char32_t c) const {
     return c < 0x10000 ? ends[c] : static_cast<uint8_t>(kEndsAllow | kEndsAnywhere | kEndsWord);
   }

@@ -46,6 +46,11 @@ class Scanner {
   // Original bytes consumed (a split UTF-8 sequence's first bytes excluded).
   uint64_t bytes_done() const { return offset_; }
 
+  // Runs of plain ASCII and of CJK take fast paths (ascii_run, cjk_run) by
+  // default; off, every code point goes through the general one. Results
+  // are identical either way: the switch exists so tests can prove it.
+  void set_fast_paths(bool on) { fast_ = on; }
+
  private:
   struct Pending {
     Hit hit;
@@ -65,6 +70,8 @@ class Scanner {
   };
 
   void process(const unsigned char* p, size_t n);
+  size_t ascii_run(const unsigned char* p, size_t i, size_t n);
+  size_t cjk_run(const unsigned char* p, size_t i, size_t n);
   void code_point(char32_t cp, uint64_t begin, uint32_t len);
   void fold_out(char32_t folded, uint64_t begin, uint32_t len);
   [[gnu::always_inline]] inline void word_char(const FoldedChar& f, uint64_t begin, uint32_t len);
@@ -89,6 +96,7 @@ class Scanner {
   uint64_t after_cjk_ = 0;  // skeleton index after the last CJK character  // first skeleton index
                             // after the last clause break or over-long gap
   bool finished_ = false;
+  bool fast_ = true;
   std::string carry_;  // first bytes of a UTF-8 sequence split across pieces
   uint64_t offset_ = 0;
   std::deque<Pending> pending_;

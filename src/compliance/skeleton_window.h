@@ -31,6 +31,12 @@ class SkeletonWindow {
   static constexpr uint64_t kSize = 128;  // power of two, > kMaxTermChars + 1
 
   void push(const SkelChar& c) { ring_[count_++ & (kSize - 1)] = c; }
+  // For a writer that keeps the count in a register: put() the entries at
+  // count(), count() + 1, ..., then set_count() before anyone reads them.
+  // A put() at count() that is then not counted spoils index count() - kSize,
+  // which no reader looks at (they look back at most kMaxTermChars + 1).
+  void put(uint64_t i, const SkelChar& c) { ring_[i & (kSize - 1)] = c; }
+  void set_count(uint64_t count) { count_ = count; }
   // Index i counts word characters from the start of the stream; valid for
   // count() - kSize <= i < count().
   const SkelChar& at(uint64_t i) const { return ring_[i & (kSize - 1)]; }
