@@ -27,12 +27,17 @@ constexpr int64_t act_align_up(int64_t n) { return (n + kActAlign - 1) / kActAli
 // Bytes of one activation row of `cols` values in `partner` format.
 constexpr int64_t act_row_bytes(GgmlType partner, int64_t cols) {
   switch (partner) {
-    case GgmlType::kQ8_0: return act_align_up(cols) + act_align_up(cols / 32 * 4);
-    case GgmlType::kQ8_1: return act_align_up(cols) + 2 * act_align_up(cols / 32 * 4);
-    case GgmlType::kQ8_K: return act_align_up(cols) + act_align_up(cols / 256 * 4) + act_align_up(cols / 16 * 2);
+    case GgmlType::kQ8_0:
+      return act_align_up(cols) + act_align_up(cols / 32 * 4);
+    case GgmlType::kQ8_1:
+      return act_align_up(cols) + 2 * act_align_up(cols / 32 * 4);
+    case GgmlType::kQ8_K:
+      return act_align_up(cols) + act_align_up(cols / 256 * 4) + act_align_up(cols / 16 * 2);
     case GgmlType::kF16:
-    case GgmlType::kBF16: return act_align_up(cols * 2) + act_align_up(cols * 4);
-    default: return act_align_up(cols * 4);
+    case GgmlType::kBF16:
+      return act_align_up(cols * 2) + act_align_up(cols * 4);
+    default:
+      return act_align_up(cols * 4);
   }
 }
 
@@ -46,12 +51,15 @@ struct ActView {
   const uint8_t* row(int64_t t) const { return data + t * stride; }
   const int8_t* q(int64_t t) const { return reinterpret_cast<const int8_t*>(row(t)); }
   // Per-block scales: cols/32 for Q8_0/Q8_1, cols/256 for Q8_K.
-  const float* d(int64_t t) const { return reinterpret_cast<const float*>(row(t) + act_align_up(cols)); }
+  const float* d(int64_t t) const {
+    return reinterpret_cast<const float*>(row(t) + act_align_up(cols));
+  }
   // Q8_1 only: fp16-rounded d * sum(q) per 32-block.
   const float* s(int64_t t) const { return d(t) + act_align_up(cols / 32 * 4) / 4; }
   // Q8_K only: sums of each 16 quants.
   const int16_t* bsums(int64_t t) const {
-    return reinterpret_cast<const int16_t*>(row(t) + act_align_up(cols) + act_align_up(cols / 256 * 4));
+    return reinterpret_cast<const int16_t*>(row(t) + act_align_up(cols) +
+                                            act_align_up(cols / 256 * 4));
   }
   const uint16_t* h(int64_t t) const { return reinterpret_cast<const uint16_t*>(row(t)); }
   // F32 values (for F16/BF16, the widened copy of h).

@@ -42,14 +42,24 @@ inline float quantize_block_q8(const float* x, int8_t* q, int* sum) {
 
 GgmlType activation_partner(GgmlType w) {
   switch (w) {
-    case GgmlType::kF16: return GgmlType::kF16;
-    case GgmlType::kBF16: return GgmlType::kBF16;
-    case GgmlType::kQ4_0: case GgmlType::kQ5_0: case GgmlType::kQ8_0: case GgmlType::kIQ4_NL:
+    case GgmlType::kF16:
+      return GgmlType::kF16;
+    case GgmlType::kBF16:
+      return GgmlType::kBF16;
+    case GgmlType::kQ4_0:
+    case GgmlType::kQ5_0:
+    case GgmlType::kQ8_0:
+    case GgmlType::kIQ4_NL:
       return GgmlType::kQ8_0;
-    case GgmlType::kQ4_1: case GgmlType::kQ5_1:
+    case GgmlType::kQ4_1:
+    case GgmlType::kQ5_1:
       return GgmlType::kQ8_1;
-    case GgmlType::kQ2_K: case GgmlType::kQ3_K: case GgmlType::kQ4_K: case GgmlType::kQ5_K:
-    case GgmlType::kQ6_K: case GgmlType::kIQ4_XS:
+    case GgmlType::kQ2_K:
+    case GgmlType::kQ3_K:
+    case GgmlType::kQ4_K:
+    case GgmlType::kQ5_K:
+    case GgmlType::kQ6_K:
+    case GgmlType::kIQ4_XS:
       return GgmlType::kQ8_K;
     default:
       return GgmlType::kF32;
@@ -129,7 +139,9 @@ void quantize_act_row_bf16(const float* x, int64_t cols, uint8_t* row) {
   }
 }
 
-void quantize_act_row_f32(const float* x, int64_t cols, uint8_t* row) { std::memcpy(row, x, cols * sizeof(float)); }
+void quantize_act_row_f32(const float* x, int64_t cols, uint8_t* row) {
+  std::memcpy(row, x, cols * sizeof(float));
+}
 
 void round_activations_through(GgmlType partner, const float* x, int64_t n, float* out) {
   switch (partner) {
@@ -143,7 +155,8 @@ void round_activations_through(GgmlType partner, const float* x, int64_t n, floa
     case GgmlType::kQ8_1:
     case GgmlType::kQ8_K: {
       const int64_t block = partner == GgmlType::kQ8_K ? kQK_K : kQK;
-      alignas(kActAlign) uint8_t row[act_row_bytes(GgmlType::kQ8_K, kQK_K) + act_row_bytes(GgmlType::kQ8_1, kQK_K)];
+      alignas(kActAlign) uint8_t
+          row[act_row_bytes(GgmlType::kQ8_K, kQK_K) + act_row_bytes(GgmlType::kQ8_1, kQK_K)];
       for (int64_t b = 0; b < n / block; ++b) {
         const ActView v{partner, row, 0, block};
         if (partner == GgmlType::kQ8_K) {

@@ -47,11 +47,12 @@ Tables build_tables() {
   if (const char* env = std::getenv("ZHI_ISA"); env != nullptr && *env != '\0') {
     const auto want = parse_isa(env);
     if (!want) {
-      t.selection = invalid_argument(std::string("ZHI_ISA=") + env +
-                                     " is not one of scalar, avx2, avx512, neon; using " + isa_name(best));
+      t.selection =
+          invalid_argument(std::string("ZHI_ISA=") + env +
+                           " is not one of scalar, avx2, avx512, neon; using " + isa_name(best));
     } else if (!t.available[idx(*want)]) {
-      t.selection = unsupported(std::string("ZHI_ISA=") + env + ": this CPU or build cannot run it; using " +
-                                isa_name(best));
+      t.selection = unsupported(std::string("ZHI_ISA=") + env +
+                                ": this CPU or build cannot run it; using " + isa_name(best));
     } else {
       t.active = *want;
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 #include <new>
+#include <vector>
 
 #include "kernels/act_rows.h"
 #include "kernels/activation_quant.h"
@@ -136,7 +137,15 @@ void pack_matrix(const WeightMatrix& w, uint8_t* dst,
 
 void dequantize_matrix_row(const WeightMatrix& w, int64_t row, float* dst) {
   // Sizes were validated when the model was loaded; a failure here is a bug.
-  (void)dequantize_row(w.type, w.data + static_cast<uint64_t>(row) * w.row_bytes, dst, w.cols);
+  if (w.packed == nullptr) {
+    (void)dequantize_row(w.type, w.data + static_cast<uint64_t>(row) * w.row_bytes, dst, w.cols);
+    return;
+  }
+  static thread_local std::vector<uint8_t> one_row;
+  one_row.resize(w.row_bytes);
+  unpack_row(w.type, w.packed + row / kPackRows * packed_group_bytes(w.type, w.cols), w.cols,
+             row % kPackRows, one_row.data());
+  (void)dequantize_row(w.type, one_row.data(), dst, w.cols);
 }
 
 ActView quantize_activations(const KernelTable& k, GgmlType partner, const float* x,

@@ -185,4 +185,26 @@ void unpack_group(GgmlType type, const uint8_t* group, int64_t cols, uint8_t* ro
                       const_cast<uint8_t*>(group) + b * l.block_bytes);
 }
 
+void unpack_row(GgmlType type, const uint8_t* group, int64_t cols, int64_t r, uint8_t* row) {
+  const Layout& l = layout(type);
+  const int64_t src_block = type_info(type).block_bytes;
+  for (int64_t b = 0; b < cols / l.block_elems; ++b) {
+    const uint8_t* p = group + b * l.block_bytes;
+    for (const Slab& s : l.slabs) {
+      uint8_t* dst = row + b * src_block + s.offset;
+      const uint8_t* src = p + r * s.width;
+      std::memcpy(dst, src, static_cast<size_t>(s.width));
+      if (s.transform == Transform::kFlipSign) {
+        for (int32_t i = 0; i < s.width; ++i) dst[i] ^= 0x80;
+      } else if (s.transform == Transform::kSpreadFifthBits) {
+        uint32_t v;
+        std::memcpy(&v, dst, 4);
+        v = gather_fifth_bits(v);
+        std::memcpy(dst, &v, 4);
+      }
+      p += kPackRows * s.width;
+    }
+  }
+}
+
 }  // namespace zhi

@@ -57,4 +57,9 @@ void pack_group(GgmlType type, const uint8_t* rows, int64_t row_bytes, int64_t c
 void unpack_group(GgmlType type, const uint8_t* group, int64_t cols, uint8_t* rows,
                   int64_t row_bytes);
 
+// Row r (< kPackRows) of a packed group, in the original row layout (one
+// row of row-major blocks): embedding lookups read a tied output matrix
+// this way, so the file's copy of it is never touched again.
+void unpack_row(GgmlType type, const uint8_t* group, int64_t cols, int64_t r, uint8_t* row);
+
 }  // namespace zhi

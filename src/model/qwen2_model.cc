@@ -143,6 +143,8 @@ void Qwen2Model::pack_weights() {
     release_file_pages(s.w->data + s.g0 * src_group,
                        static_cast<size_t>((s.g1 - s.g0) * src_group));
   });
+  // Tied output: embedding lookups read the same matrix, from the packed copy.
+  if (config_.tied_output) token_embd_.packed = output_.packed;
   packed_ = std::move(buf);
 }
 

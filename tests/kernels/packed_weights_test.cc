@@ -51,6 +51,14 @@ TEST(PackedWeights, SameSizeAndUnpackRestoresEveryByte) {
                      back.data() + g * kPackRows * w.row_bytes, w.row_bytes);
       EXPECT_EQ(std::memcmp(back.data(), w.data.data(), back.size()), 0)
           << type_name(type) << " cols " << cols;
+      // One row at a time, as embedding lookups read a packed tied matrix.
+      std::vector<uint8_t> row(static_cast<size_t>(w.row_bytes));
+      for (int64_t r = 0; r < 48; r += 5) {
+        unpack_row(type, packed.data() + r / kPackRows * packed_group_bytes(type, cols), cols,
+                   r % kPackRows, row.data());
+        EXPECT_EQ(std::memcmp(row.data(), w.data.data() + r * w.row_bytes, row.size()), 0)
+            << type_name(type) << " row " << r;
+      }
     }
   }
   EXPECT_FALSE(has_packed_layout(GgmlType::kQ5_K));
@@ -104,6 +112,13 @@ TEST(PackedWeights, MatmulOverPackedEqualsFileLayout) {
     EXPECT_EQ(released, rows * w.row_bytes) << "every source byte is reported consumed once";
     WeightMatrix packed = file;
     packed.packed = buf.data();
+    std::vector<float> want_row(cols), got_row(cols);
+    for (int64_t r : {int64_t{0}, int64_t{17}, rows - 1}) {
+      dequantize_matrix_row(file, r, want_row.data());
+      dequantize_matrix_row(packed, r, got_row.data());
+      EXPECT_EQ(std::memcmp(want_row.data(), got_row.data(), cols * 4), 0)
+          << type_name(type) << " row " << r;
+    }
     for (int64_t nt : {1, 3, 17, 64}) {
       const auto x = random_floats(nt * cols, static_cast<uint32_t>(nt));
       for (int threads : {1, 2, 3}) {
