@@ -76,67 +76,49 @@ void run(benchmark::State& state, GgmlType type, int64_t rows, int64_t cols, boo
                          benchmark::Counter::kIsRate);
 }
 
-#define ZHI_MATMUL_BENCH(name, type, rows, cols)               \
-  void name(benchmark::State& s) { run(s, type, rows, cols); } \
-  BENCHMARK(name)                                              \
-      ->ArgNames({"tokens", "threads"})                        \
-      ->Args({1, 1})                                           \
-      ->Args({1, 2})                                           \
-      ->Args({512, 1})                                         \
-      ->Args({512, 2})                                         \
-      ->Unit(benchmark::kMicrosecond)                          \
+#define ZHI_MATMUL_BENCH(name, type, rows, cols, packed)               \
+  void name(benchmark::State& s) { run(s, type, rows, cols, packed); } \
+  BENCHMARK(name)                                                      \
+      ->ArgNames({"tokens", "threads"})                                \
+      ->Args({1, 1})                                                   \
+      ->Args({1, 2})                                                   \
+      ->Args({512, 1})                                                 \
+      ->Args({512, 2})                                                 \
+      ->Unit(benchmark::kMicrosecond)                                  \
       ->UseRealTime()
 
 // ffn_up / ffn_gate of the 0.5B model: 4864 rows of 896.
-ZHI_MATMUL_BENCH(BM_Q8_0_up, GgmlType::kQ8_0, 4864, 896);
-ZHI_MATMUL_BENCH(BM_Q4_0_up, GgmlType::kQ4_0, 4864, 896);
-ZHI_MATMUL_BENCH(BM_Q5_0_up, GgmlType::kQ5_0, 4864, 896);
-ZHI_MATMUL_BENCH(BM_Q5_1_up, GgmlType::kQ5_1, 4864, 896);
-ZHI_MATMUL_BENCH(BM_IQ4_NL_up, GgmlType::kIQ4_NL, 4864, 896);
-ZHI_MATMUL_BENCH(BM_F16_up, GgmlType::kF16, 4864, 896);
+ZHI_MATMUL_BENCH(BM_Q8_0_up, GgmlType::kQ8_0, 4864, 896, false);
+ZHI_MATMUL_BENCH(BM_Q4_0_up, GgmlType::kQ4_0, 4864, 896, false);
+ZHI_MATMUL_BENCH(BM_Q5_0_up, GgmlType::kQ5_0, 4864, 896, false);
+ZHI_MATMUL_BENCH(BM_Q5_1_up, GgmlType::kQ5_1, 4864, 896, false);
+ZHI_MATMUL_BENCH(BM_IQ4_NL_up, GgmlType::kIQ4_NL, 4864, 896, false);
+ZHI_MATMUL_BENCH(BM_F16_up, GgmlType::kF16, 4864, 896, false);
 // The same matrices repacked at load, as the model holds them by default.
-#define ZHI_PACKED_BENCH(name, type, rows, cols)                     \
-  void name(benchmark::State& s) { run(s, type, rows, cols, true); } \
-  BENCHMARK(name)                                                    \
-      ->ArgNames({"tokens", "threads"})                              \
-      ->Args({1, 1})                                                 \
-      ->Args({1, 2})                                                 \
-      ->Args({512, 1})                                               \
-      ->Args({512, 2})                                               \
-      ->Unit(benchmark::kMicrosecond)                                \
-      ->UseRealTime()
-ZHI_PACKED_BENCH(BM_Q8_0_up_packed, GgmlType::kQ8_0, 4864, 896);
-ZHI_PACKED_BENCH(BM_Q4_0_up_packed, GgmlType::kQ4_0, 4864, 896);
-ZHI_PACKED_BENCH(BM_Q5_0_up_packed, GgmlType::kQ5_0, 4864, 896);
+ZHI_MATMUL_BENCH(BM_Q8_0_up_packed, GgmlType::kQ8_0, 4864, 896, true);
+ZHI_MATMUL_BENCH(BM_Q4_0_up_packed, GgmlType::kQ4_0, 4864, 896, true);
+ZHI_MATMUL_BENCH(BM_Q5_0_up_packed, GgmlType::kQ5_0, 4864, 896, true);
 // ffn_down of the 1.5B model (K-quants need multiples of 256): 1536 rows of 8960.
-ZHI_MATMUL_BENCH(BM_Q4_K_down15, GgmlType::kQ4_K, 1536, 8960);
-ZHI_MATMUL_BENCH(BM_Q5_K_down15, GgmlType::kQ5_K, 1536, 8960);
-ZHI_MATMUL_BENCH(BM_Q6_K_down15, GgmlType::kQ6_K, 1536, 8960);
-ZHI_PACKED_BENCH(BM_Q4_K_down15_packed, GgmlType::kQ4_K, 1536, 8960);
-ZHI_PACKED_BENCH(BM_Q6_K_down15_packed, GgmlType::kQ6_K, 1536, 8960);
+ZHI_MATMUL_BENCH(BM_Q4_K_down15, GgmlType::kQ4_K, 1536, 8960, false);
+ZHI_MATMUL_BENCH(BM_Q5_K_down15, GgmlType::kQ5_K, 1536, 8960, false);
+ZHI_MATMUL_BENCH(BM_Q6_K_down15, GgmlType::kQ6_K, 1536, 8960, false);
+ZHI_MATMUL_BENCH(BM_Q4_K_down15_packed, GgmlType::kQ4_K, 1536, 8960, true);
+ZHI_MATMUL_BENCH(BM_Q6_K_down15_packed, GgmlType::kQ6_K, 1536, 8960, true);
 // The 0.5B output projection (151936 x 896, 145 MB as Q8_0): far larger than
 // any cache, so decode here streams from DRAM as it does in the model.
-#define ZHI_DECODE_BENCH(name, type, rows, cols)               \
-  void name(benchmark::State& s) { run(s, type, rows, cols); } \
-  BENCHMARK(name)                                              \
-      ->ArgNames({"tokens", "threads"})                        \
-      ->Args({1, 1})                                           \
-      ->Args({1, 2})                                           \
-      ->Unit(benchmark::kMicrosecond)                          \
+#define ZHI_DECODE_BENCH(name, type, rows, cols, packed)               \
+  void name(benchmark::State& s) { run(s, type, rows, cols, packed); } \
+  BENCHMARK(name)                                                      \
+      ->ArgNames({"tokens", "threads"})                                \
+      ->Args({1, 1})                                                   \
+      ->Args({1, 2})                                                   \
+      ->Unit(benchmark::kMicrosecond)                                  \
       ->UseRealTime()
-ZHI_DECODE_BENCH(BM_Q8_0_output, GgmlType::kQ8_0, 151936, 896);
-ZHI_DECODE_BENCH(BM_Q4_0_output, GgmlType::kQ4_0, 151936, 896);
-#define ZHI_PACKED_DECODE_BENCH(name, type, rows, cols)              \
-  void name(benchmark::State& s) { run(s, type, rows, cols, true); } \
-  BENCHMARK(name)                                                    \
-      ->ArgNames({"tokens", "threads"})                              \
-      ->Args({1, 1})                                                 \
-      ->Args({1, 2})                                                 \
-      ->Unit(benchmark::kMicrosecond)                                \
-      ->UseRealTime()
-ZHI_PACKED_DECODE_BENCH(BM_Q8_0_output_packed, GgmlType::kQ8_0, 151936, 896);
-ZHI_PACKED_DECODE_BENCH(BM_Q4_0_output_packed, GgmlType::kQ4_0, 151936, 896);
-ZHI_PACKED_DECODE_BENCH(BM_Q5_0_output_packed, GgmlType::kQ5_0, 151936, 896);
+ZHI_DECODE_BENCH(BM_Q8_0_output, GgmlType::kQ8_0, 151936, 896, false);
+ZHI_DECODE_BENCH(BM_Q4_0_output, GgmlType::kQ4_0, 151936, 896, false);
+ZHI_DECODE_BENCH(BM_Q8_0_output_packed, GgmlType::kQ8_0, 151936, 896, true);
+ZHI_DECODE_BENCH(BM_Q4_0_output_packed, GgmlType::kQ4_0, 151936, 896, true);
+ZHI_DECODE_BENCH(BM_Q5_0_output_packed, GgmlType::kQ5_0, 151936, 896, true);
 
 }  // namespace
 }  // namespace zhi

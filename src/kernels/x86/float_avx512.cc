@@ -5,16 +5,12 @@
 // BF16 converts to f32 and uses the same FMA rather than vdpbf16ps: that
 // instruction pairs two products per lane and flushes denormals, which would
 // break bit equality with the twin (and the products are exact in f32 anyway).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include <algorithm>
 #include <cmath>
 
 #include "kernels/kernel_table.h"
 #include "kernels/x86/avx2_util.h"
+#include "kernels/x86/avx512_intrinsics.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace zhi {
@@ -107,12 +103,23 @@ void gemm(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt
   const float* xs[kT] = {};
   for (int64_t k = t; k < nt; ++k) xs[k - t] = xrow(k);
   switch (nt - t) {
-    case 5: rows<L, 5>(w, ws, nr, xs, x.cols, out + t * ldo, ldo); break;
-    case 4: rows<L, 4>(w, ws, nr, xs, x.cols, out + t * ldo, ldo); break;
-    case 3: rows<L, 3>(w, ws, nr, xs, x.cols, out + t * ldo, ldo); break;
-    case 2: rows<L, 2>(w, ws, nr, xs, x.cols, out + t * ldo, ldo); break;
-    case 1: rows<L, 1>(w, ws, nr, xs, x.cols, out + t * ldo, ldo); break;
-    default: break;
+    case 5:
+      rows<L, 5>(w, ws, nr, xs, x.cols, out + t * ldo, ldo);
+      break;
+    case 4:
+      rows<L, 4>(w, ws, nr, xs, x.cols, out + t * ldo, ldo);
+      break;
+    case 3:
+      rows<L, 3>(w, ws, nr, xs, x.cols, out + t * ldo, ldo);
+      break;
+    case 2:
+      rows<L, 2>(w, ws, nr, xs, x.cols, out + t * ldo, ldo);
+      break;
+    case 1:
+      rows<L, 1>(w, ws, nr, xs, x.cols, out + t * ldo, ldo);
+      break;
+    default:
+      break;
   }
 }
 

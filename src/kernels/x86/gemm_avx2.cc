@@ -29,7 +29,9 @@ struct Q8_0T {
   using Block = BlockQ8_0;
   static constexpr Codes kCodes = Codes::kSigned;
   static constexpr bool kMin = false;
-  static __m256i values(const Block& b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs)); }
+  static __m256i values(const Block& b) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs));
+  }
 };
 
 struct Q4_0T {
@@ -55,7 +57,8 @@ struct Iq4NlT {
   static constexpr Codes kCodes = Codes::kSigned;
   static constexpr bool kMin = false;
   static __m256i values(const Block& b) {
-    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4nlValues)));
+    const __m256i table = _mm256_broadcastsi128_si256(
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4nlValues)));
     return _mm256_shuffle_epi8(table, unpack_nibbles(b.qs));
   }
 };
@@ -109,10 +112,12 @@ void legacy_rows(const uint8_t* w, int64_t ws, const ActView& x, int64_t t, floa
 }
 
 template <class T>
-void gemm_legacy(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out, int64_t ldo) {
+void gemm_legacy(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
+                 int64_t ldo) {
   for (int64_t t = 0; t < nt; ++t) {
     int64_t r = 0;
-    for (; r + kRowTile <= nr; r += kRowTile) legacy_rows<T, kRowTile>(w + r * ws, ws, x, t, out + t * ldo + r);
+    for (; r + kRowTile <= nr; r += kRowTile)
+      legacy_rows<T, kRowTile>(w + r * ws, ws, x, t, out + t * ldo + r);
     for (; r < nr; ++r) legacy_rows<T, 1>(w + r * ws, ws, x, t, out + t * ldo + r);
   }
 }
@@ -124,7 +129,8 @@ void iq4_xs_rows(const uint8_t* w, int64_t ws, const ActView& x, int64_t t, floa
   const int64_t nb = x.cols / kQK_K;
   const int8_t* q = x.q(t);
   const float* d8 = x.d(t);
-  const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4nlValues)));
+  const __m256i table =
+      _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4nlValues)));
   __m256 acc[R];
   for (int r = 0; r < R; ++r) acc[r] = _mm256_setzero_ps();
   for (int64_t i = 0; i < nb; ++i) {
@@ -133,22 +139,29 @@ void iq4_xs_rows(const uint8_t* w, int64_t ws, const ActView& x, int64_t t, floa
       const BlockIq4Xs& blk = reinterpret_cast<const BlockIq4Xs*>(w + r * ws)[i];
       __m256i lanes = _mm256_setzero_si256();
       for (int g = 0; g < 8; ++g) {
-        const int ls = (((blk.scales_l[g / 2] >> (4 * (g % 2))) & 15) | (((blk.scales_h >> (2 * g)) & 3) << 4)) - 32;
+        const int ls = (((blk.scales_l[g / 2] >> (4 * (g % 2))) & 15) |
+                        (((blk.scales_h >> (2 * g)) & 3) << 4)) -
+                       32;
         const __m256i v = _mm256_shuffle_epi8(table, unpack_nibbles(blk.qs + 16 * g));
-        const __m256i qv = _mm256_load_si256(reinterpret_cast<const __m256i*>(q + i * kQK_K + 32 * g));
+        const __m256i qv =
+            _mm256_load_si256(reinterpret_cast<const __m256i*>(q + i * kQK_K + 32 * g));
         const __m256i p16 = _mm256_maddubs_epi16(_mm256_sign_epi8(v, v), _mm256_sign_epi8(qv, v));
-        lanes = _mm256_add_epi32(lanes, _mm256_madd_epi16(p16, _mm256_set1_epi16(static_cast<int16_t>(ls))));
+        lanes = _mm256_add_epi32(
+            lanes, _mm256_madd_epi16(p16, _mm256_set1_epi16(static_cast<int16_t>(ls))));
       }
-      acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(blk.d) * d8[i]), _mm256_cvtepi32_ps(lanes), acc[r]);
+      acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(blk.d) * d8[i]),
+                               _mm256_cvtepi32_ps(lanes), acc[r]);
     }
   }
   for (int r = 0; r < R; ++r) out[r] = hsum8(acc[r]);
 }
 
-void gemm_iq4_xs(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out, int64_t ldo) {
+void gemm_iq4_xs(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
+                 int64_t ldo) {
   for (int64_t t = 0; t < nt; ++t) {
     int64_t r = 0;
-    for (; r + kRowTile <= nr; r += kRowTile) iq4_xs_rows<kRowTile>(w + r * ws, ws, x, t, out + t * ldo + r);
+    for (; r + kRowTile <= nr; r += kRowTile)
+      iq4_xs_rows<kRowTile>(w + r * ws, ws, x, t, out + t * ldo + r);
     for (; r < nr; ++r) iq4_xs_rows<1>(w + r * ws, ws, x, t, out + t * ldo + r);
   }
 }
@@ -157,10 +170,13 @@ void gemm_iq4_xs(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int
 
 // Scales as i16 for bytes 0..15 (a) and 16..31 (b) of a 32-byte chunk.
 inline __m256i scale_pair(int a, int b) {
-  return _mm256_set_m128i(_mm_set1_epi16(static_cast<int16_t>(b)), _mm_set1_epi16(static_cast<int16_t>(a)));
+  return _mm256_set_m128i(_mm_set1_epi16(static_cast<int16_t>(b)),
+                          _mm_set1_epi16(static_cast<int16_t>(a)));
 }
 
-inline __m256i load32(const void* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+inline __m256i load32(const void* p) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
 
 struct KSums {
   int32_t isum, msum;
@@ -175,7 +191,8 @@ KSums q2_k_sums(const BlockQ2_K& b, const int8_t* q, const int16_t* bsums) {
       const __m256i v = _mm256_and_si256(_mm256_srli_epi16(bits, 2 * s), m3);
       const int g = 8 * h + 2 * s;
       const __m256i p16 = _mm256_maddubs_epi16(v, load32(q + 128 * h + 32 * s));
-      acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p16, scale_pair(b.scales[g] & 15, b.scales[g + 1] & 15)));
+      acc = _mm256_add_epi32(
+          acc, _mm256_madd_epi16(p16, scale_pair(b.scales[g] & 15, b.scales[g + 1] & 15)));
     }
   }
   int32_t msum = 0;
@@ -242,9 +259,11 @@ KSums q45_k_sums(const Block& b, const int8_t* q, const int16_t* bsums) {
       const int g = 2 * c + half;
       __m256i v = _mm256_and_si256(half ? _mm256_srli_epi16(bits, 4) : bits, m4);
       if constexpr (kFifthBit)
-        v = _mm256_or_si256(v, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, g), one), 4));
+        v = _mm256_or_si256(v,
+                            _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, g), one), 4));
       const __m256i p16 = _mm256_maddubs_epi16(v, load32(q + 32 * g));
-      acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p16, _mm256_set1_epi16(static_cast<int16_t>(sc[g]))));
+      acc = _mm256_add_epi32(
+          acc, _mm256_madd_epi16(p16, _mm256_set1_epi16(static_cast<int16_t>(sc[g]))));
     }
   }
   int32_t msum = 0;
@@ -270,7 +289,8 @@ KSums q6_k_sums(const BlockQ6_K& b, const int8_t* q, const int16_t* bsums) {
       const __m256i lo = _mm256_and_si256((k >> 1) ? _mm256_srli_epi16(ql, 4) : ql, m4);
       const __m256i hi = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * k), m3), 4);
       const int g = 8 * h + 2 * k;
-      const __m256i p16 = _mm256_maddubs_epi16(_mm256_or_si256(lo, hi), load32(q + 128 * h + 32 * k));
+      const __m256i p16 =
+          _mm256_maddubs_epi16(_mm256_or_si256(lo, hi), load32(q + 128 * h + 32 * k));
       acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p16, scale_pair(b.scales[g], b.scales[g + 1])));
     }
   }
@@ -281,7 +301,8 @@ KSums q6_k_sums(const BlockQ6_K& b, const int8_t* q, const int16_t* bsums) {
 }
 
 template <class Block, KSums (*kSums)(const Block&, const int8_t*, const int16_t*), bool kMin>
-void gemm_k(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out, int64_t ldo) {
+void gemm_k(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
+            int64_t ldo) {
   const int64_t nb = x.cols / kQK_K;
   for (int64_t t = 0; t < nt; ++t) {
     const int8_t* q = x.q(t);
@@ -294,7 +315,8 @@ void gemm_k(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t 
         if (nt == 1) prefetch_slice(w + (r + 1) * ws, ws, i, nb);
         const KSums s = kSums(b[i], q + i * kQK_K, bsums + i * 16);
         acc = std::fma(static_cast<float>(s.isum), d8[i] * half_to_float(b[i].d), acc);
-        if constexpr (kMin) acc_min = std::fma(static_cast<float>(s.msum), d8[i] * half_to_float(b[i].dmin), acc_min);
+        if constexpr (kMin)
+          acc_min = std::fma(static_cast<float>(s.msum), d8[i] * half_to_float(b[i].dmin), acc_min);
       }
       out[t * ldo + r] = acc - acc_min;
     }
@@ -304,18 +326,24 @@ void gemm_k(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t 
 // ---- float formats: sixteen lanes in two ymm ----
 
 struct F32Load {
-  static __m256 load(const void* p, int64_t i) { return _mm256_loadu_ps(static_cast<const float*>(p) + i); }
+  static __m256 load(const void* p, int64_t i) {
+    return _mm256_loadu_ps(static_cast<const float*>(p) + i);
+  }
   static float one(const void* p, int64_t i) { return static_cast<const float*>(p)[i]; }
 };
 struct F16Load {
   static __m256 load(const void* p, int64_t i) {
-    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(p) + i)));
+    return _mm256_cvtph_ps(
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(p) + i)));
   }
-  static float one(const void* p, int64_t i) { return half_to_float(static_cast<const uint16_t*>(p)[i]); }
+  static float one(const void* p, int64_t i) {
+    return half_to_float(static_cast<const uint16_t*>(p)[i]);
+  }
 };
 struct Bf16Load {
   static __m256 load(const void* p, int64_t i) {
-    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(p) + i));
+    const __m128i h =
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(p) + i));
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
   }
   static float one(const void* p, int64_t i) {
@@ -349,11 +377,13 @@ void float_rows(const uint8_t* w, int64_t ws, const float* xa, int64_t n, float*
 }
 
 template <class L>
-void gemm_float(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out, int64_t ldo) {
+void gemm_float(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
+                int64_t ldo) {
   for (int64_t t = 0; t < nt; ++t) {
     const float* xa = x.f(t);
     int64_t r = 0;
-    for (; r + kRowTile <= nr; r += kRowTile) float_rows<L, kRowTile>(w + r * ws, ws, xa, x.cols, out + t * ldo + r);
+    for (; r + kRowTile <= nr; r += kRowTile)
+      float_rows<L, kRowTile>(w + r * ws, ws, xa, x.cols, out + t * ldo + r);
     for (; r < nr; ++r) float_rows<L, 1>(w + r * ws, ws, xa, x.cols, out + t * ldo + r);
   }
 }
@@ -363,14 +393,16 @@ void gemm_float(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int6
 // out[i] = fma(p[j], V[j][i], out[i]) for j in order; 32 outputs per pass
 // keep four accumulators in registers while the values stream by.
 template <class L>
-void accum_float(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t hd, float* out) {
+void accum_float(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t hd,
+                 float* out) {
   int64_t i = 0;
   for (; i + 32 <= hd; i += 32) {
     __m256 o[4];
     for (int u = 0; u < 4; ++u) o[u] = _mm256_loadu_ps(out + i + 8 * u);
     for (int64_t j = 0; j < n; ++j) {
       const __m256 pj = _mm256_set1_ps(p[j]);
-      for (int u = 0; u < 4; ++u) o[u] = _mm256_fmadd_ps(pj, L::load(v + j * stride, i + 8 * u), o[u]);
+      for (int u = 0; u < 4; ++u)
+        o[u] = _mm256_fmadd_ps(pj, L::load(v + j * stride, i + 8 * u), o[u]);
     }
     for (int u = 0; u < 4; ++u) _mm256_storeu_ps(out + i + 8 * u, o[u]);
   }
@@ -378,7 +410,8 @@ void accum_float(const float* p, const uint8_t* v, int64_t stride, int64_t n, in
     for (int64_t j = 0; j < n; ++j) out[i] = std::fma(p[j], L::one(v + j * stride, i), out[i]);
 }
 
-void accum_q8_0(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t hd, float* out) {
+void accum_q8_0(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t hd,
+                float* out) {
   for (int64_t i = 0; i < hd; i += kQK) {
     __m256 o[4];
     for (int u = 0; u < 4; ++u) o[u] = _mm256_loadu_ps(out + i + 8 * u);
@@ -386,7 +419,8 @@ void accum_q8_0(const float* p, const uint8_t* v, int64_t stride, int64_t n, int
       const BlockQ8_0& b = reinterpret_cast<const BlockQ8_0*>(v + j * stride)[i / kQK];
       const __m256 pj = _mm256_set1_ps(p[j]), d = _mm256_set1_ps(half_to_float(b.d));
       for (int u = 0; u < 4; ++u) {
-        const __m256i q = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(b.qs + 8 * u)));
+        const __m256i q =
+            _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(b.qs + 8 * u)));
         o[u] = _mm256_fmadd_ps(pj, _mm256_mul_ps(d, _mm256_cvtepi32_ps(q)), o[u]);
       }
     }

@@ -12,15 +12,11 @@
 // and vpdpwssd with the scales: two instructions per 64 elements.
 //
 // A row's super-block is unpacked once and used for up to eight tokens.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include <cmath>
 
 #include "kernels/kernel_table.h"
 #include "kernels/x86/avx2_util.h"
+#include "kernels/x86/avx512_intrinsics.h"
 #include "kernels/x86/x86_kernels.h"
 #include "quant/block_formats.h"
 
@@ -110,7 +106,8 @@ struct Q6_KZ {
       const __m512i ql = _mm512_loadu_si512(b.ql + 64 * h);
       const __m512i qh = broadcast32(b.qh + 32 * h);
       for (int j = 0; j < 2; ++j) {
-        const __m512i lo = _mm512_and_si512(j ? _mm512_srli_epi16(ql, 4) : ql, _mm512_set1_epi8(0x0F));
+        const __m512i lo =
+            _mm512_and_si512(j ? _mm512_srli_epi16(ql, 4) : ql, _mm512_set1_epi8(0x0F));
         const __m512i hi = _mm512_slli_epi16(bits(qh, 4 * j, 2, 0x03), 4);
         u.codes[2 * h + j] = _mm512_or_si512(lo, hi);
       }
@@ -173,9 +170,12 @@ struct Q3_KZ {
 // Scale vector for zmm k: i16 word j covers elements 64k + 2j, 2j+1, group 4k + j/8.
 inline __m512i scale_words(__m256i scales, int k) {
   alignas(64) static constexpr uint16_t kIdx[4][32] = {
-      {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3},
-      {4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7},
-      {8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9, 10, 10, 10, 10, 10, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 11},
+      {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+       2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3},
+      {4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5,
+       6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7},
+      {8,  8,  8,  8,  8,  8,  8,  8,  9,  9,  9,  9,  9,  9,  9,  9,
+       10, 10, 10, 10, 10, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 11},
       {12, 12, 12, 12, 12, 12, 12, 12, 13, 13, 13, 13, 13, 13, 13, 13,
        14, 14, 14, 14, 14, 14, 14, 14, 15, 15, 15, 15, 15, 15, 15, 15}};
   return _mm512_permutexvar_epi16(_mm512_load_si512(kIdx[k]), _mm512_castsi256_si512(scales));
@@ -185,13 +185,16 @@ inline __m512i scale_words(__m256i scales, int k) {
 inline __m256i sum8_lanes(const __m512i v[8]) {
   __m512i x[4], y[2];
   for (int i = 0; i < 4; ++i)
-    x[i] = _mm512_add_epi32(_mm512_unpacklo_epi32(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_epi32(v[2 * i], v[2 * i + 1]));
+    x[i] = _mm512_add_epi32(_mm512_unpacklo_epi32(v[2 * i], v[2 * i + 1]),
+                            _mm512_unpackhi_epi32(v[2 * i], v[2 * i + 1]));
   for (int i = 0; i < 2; ++i)
-    y[i] = _mm512_add_epi32(_mm512_unpacklo_epi64(x[2 * i], x[2 * i + 1]), _mm512_unpackhi_epi64(x[2 * i], x[2 * i + 1]));
+    y[i] = _mm512_add_epi32(_mm512_unpacklo_epi64(x[2 * i], x[2 * i + 1]),
+                            _mm512_unpackhi_epi64(x[2 * i], x[2 * i + 1]));
   // Each 128-bit lane of y[i] now holds partial sums of tokens 4i..4i+3.
   __m128i q[2];
   for (int i = 0; i < 2; ++i) {
-    const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(y[i]), _mm512_extracti64x4_epi64(y[i], 1));
+    const __m256i h =
+        _mm256_add_epi32(_mm512_castsi512_si256(y[i]), _mm512_extracti64x4_epi64(y[i], 1));
     q[i] = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
   }
   // After the two unpack levels q[i] holds tokens 4i .. 4i+3 in order.
@@ -209,7 +212,8 @@ inline __m256i sum8_lanes(const __m256i v[8]) {
 // tokens' exact sums are reduced together and meet their f32 accumulators
 // in one vector FMA (each lane is one output's accumulator).
 template <class K>
-void rows_8_tokens(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t t0, float* out, int64_t ldo) {
+void rows_8_tokens(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t t0,
+                   float* out, int64_t ldo) {
   using Block = typename K::Block;
   const int64_t nb = x.cols / kQK_K;
   for (int64_t r = 0; r < nr; ++r) {
@@ -227,16 +231,20 @@ void rows_8_tokens(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, i
         const int8_t* q = x.q(t0 + t) + i * kQK_K;
         __m512i s = _mm512_setzero_si512();
         for (int k = 0; k < 4; ++k)
-          s = _mm512_dpwssd_epi32(s, _mm512_maddubs_epi16(u.codes[k], _mm512_load_si512(q + 64 * k)), sv[k]);
-        aux[t] = _mm256_madd_epi16(_mm256_load_si256(reinterpret_cast<const __m256i*>(x.bsums(t0 + t) + 16 * i)), u.aux);
+          s = _mm512_dpwssd_epi32(
+              s, _mm512_maddubs_epi16(u.codes[k], _mm512_load_si512(q + 64 * k)), sv[k]);
+        aux[t] = _mm256_madd_epi16(
+            _mm256_load_si256(reinterpret_cast<const __m256i*>(x.bsums(t0 + t) + 16 * i)), u.aux);
         if constexpr (!K::kMin) s = _mm512_add_epi32(s, _mm512_zextsi256_si512(aux[t]));
         sums[t] = s;
         d8[t] = x.d(t0 + t)[i];
       }
       const __m256 dx = _mm256_load_ps(d8);
-      acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum8_lanes(sums)), _mm256_mul_ps(dx, _mm256_set1_ps(u.d)), acc);
+      acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum8_lanes(sums)),
+                            _mm256_mul_ps(dx, _mm256_set1_ps(u.d)), acc);
       if constexpr (K::kMin)
-        acc_min = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum8_lanes(aux)), _mm256_mul_ps(dx, _mm256_set1_ps(u.dmin)), acc_min);
+        acc_min = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum8_lanes(aux)),
+                                  _mm256_mul_ps(dx, _mm256_set1_ps(u.dmin)), acc_min);
     }
     alignas(32) float res[8];
     _mm256_store_ps(res, _mm256_sub_ps(acc, acc_min));
@@ -246,7 +254,8 @@ void rows_8_tokens(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, i
 
 // One token (decode): per row and super-block the exact sums, then scalar FMAs.
 template <class K>
-void rows_1_token(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t t, float* out, int64_t ldo) {
+void rows_1_token(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t t, float* out,
+                  int64_t ldo) {
   using Block = typename K::Block;
   const int64_t nb = x.cols / kQK_K;
   const float* d8 = x.d(t);
@@ -262,8 +271,8 @@ void rows_1_token(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, in
       for (int k = 0; k < 4; ++k)
         s = _mm512_dpwssd_epi32(s, _mm512_maddubs_epi16(u.codes[k], _mm512_load_si512(q + 64 * k)),
                                 scale_words(u.scales, k));
-      const __m256i aux =
-          _mm256_madd_epi16(_mm256_load_si256(reinterpret_cast<const __m256i*>(x.bsums(t) + 16 * i)), u.aux);
+      const __m256i aux = _mm256_madd_epi16(
+          _mm256_load_si256(reinterpret_cast<const __m256i*>(x.bsums(t) + 16 * i)), u.aux);
       if constexpr (K::kMin) {
         acc = std::fma(static_cast<float>(_mm512_reduce_add_epi32(s)), d8[i] * u.d, acc);
         acc_min = std::fma(static_cast<float>(hsum_i32(aux)), d8[i] * u.dmin, acc_min);
@@ -277,7 +286,8 @@ void rows_1_token(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, in
 }
 
 template <class K>
-void gemm(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out, int64_t ldo) {
+void gemm(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
+          int64_t ldo) {
   int64_t t = 0;
   for (; t + 8 <= nt; t += 8) rows_8_tokens<K>(w, ws, nr, x, t, out, ldo);
   for (; t < nt; ++t) rows_1_token<K>(w, ws, nr, x, t, out, ldo);

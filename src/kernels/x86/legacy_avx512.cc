@@ -17,15 +17,9 @@
 // per activation block and shared by every row.
 #include <cmath>
 
-// GCC 12 reports its own _mm512_undefined_* placeholders (self-initialised
-// on purpose) as uninitialised once they are inlined (GCC bug 105593).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include "kernels/kernel_table.h"
 #include "kernels/x86/avx2_util.h"
+#include "kernels/x86/avx512_intrinsics.h"
 #include "kernels/x86/x86_kernels.h"
 #include "quant/block_formats.h"
 
@@ -34,28 +28,31 @@ namespace {
 
 // ---- pairing helpers ----
 
-inline __m512i pair_idx() { return _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23); }
+inline __m512i pair_idx() {
+  return _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+}
 
 // 32 bytes from a and from b, interleaved by 4-byte groups.
 inline __m512i pair_dwords(const void* a, const void* b) {
-  return _mm512_permutex2var_epi32(_mm512_castsi256_si512(_mm256_loadu_si256(static_cast<const __m256i*>(a))),
-                                   pair_idx(),
-                                   _mm512_castsi256_si512(_mm256_loadu_si256(static_cast<const __m256i*>(b))));
+  return _mm512_permutex2var_epi32(
+      _mm512_castsi256_si512(_mm256_loadu_si256(static_cast<const __m256i*>(a))), pair_idx(),
+      _mm512_castsi256_si512(_mm256_loadu_si256(static_cast<const __m256i*>(b))));
 }
 
 // 32 bytes duplicated by 4-byte groups (pair_dwords(a, a) with one load).
 inline __m512i dup_dwords(const void* a) {
   const __m512i idx = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
-  return _mm512_permutexvar_epi32(idx, _mm512_castsi256_si512(_mm256_loadu_si256(static_cast<const __m256i*>(a))));
+  return _mm512_permutexvar_epi32(
+      idx, _mm512_castsi256_si512(_mm256_loadu_si256(static_cast<const __m256i*>(a))));
 }
 
 // The 4-bit codes of two Q4_0-layout blocks, paired: groups 0-3 are low
 // nibbles of qs dwords 0-3, groups 4-7 the high nibbles of the same dwords.
 inline __m512i nibble_pair(const uint8_t* qa, const uint8_t* qb) {
   const __m512i idx = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 0, 16, 1, 17, 2, 18, 3, 19);
-  __m512i v = _mm512_permutex2var_epi32(_mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qa))),
-                                        idx,
-                                        _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qb))));
+  __m512i v = _mm512_permutex2var_epi32(
+      _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qa))), idx,
+      _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qb))));
   v = _mm512_mask_srli_epi16(v, 0xFFFF0000u, v, 4);
   return _mm512_and_si512(v, _mm512_set1_epi8(0x0F));
 }
@@ -77,7 +74,8 @@ struct FifthBitTables {
 constexpr FifthBitTables kFifthBits;
 
 inline __mmask64 fifth_bits(uint32_t qh_a, uint32_t qh_b) {
-  const __m512i h = _mm512_set1_epi64(static_cast<int64_t>((static_cast<uint64_t>(qh_b) << 32) | qh_a));
+  const __m512i h =
+      _mm512_set1_epi64(static_cast<int64_t>((static_cast<uint64_t>(qh_b) << 32) | qh_a));
   const __m512i bytes = _mm512_shuffle_epi8(h, _mm512_load_si512(kFifthBits.shuffle));
   return _mm512_test_epi8_mask(bytes, _mm512_load_si512(kFifthBits.bit));
 }
@@ -124,10 +122,13 @@ struct Iq4NlZ {
   static constexpr bool kMin = false;
   // The codebook shifted by +128 into unsigned bytes.
   static __m512i table() {
-    return _mm512_broadcast_i32x4(_mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4nlValues)),
-                                                _mm_set1_epi8(static_cast<char>(0x80))));
+    return _mm512_broadcast_i32x4(
+        _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4nlValues)),
+                      _mm_set1_epi8(static_cast<char>(0x80))));
   }
-  static __m512i codes(const Block& a, const Block& b) { return _mm512_shuffle_epi8(table(), nibble_pair(a.qs, b.qs)); }
+  static __m512i codes(const Block& a, const Block& b) {
+    return _mm512_shuffle_epi8(table(), nibble_pair(a.qs, b.qs));
+  }
   static __m512i codes_dup(const Block& a) { return codes(a, a); }
 };
 
@@ -155,7 +156,8 @@ inline __m512i offset_init(__m512i q) {
   if constexpr (kOffset == 0) {
     return _mm512_setzero_si512();
   } else {
-    const __m512i sums = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8(static_cast<char>(kOffset)), q);
+    const __m512i sums = _mm512_dpbusd_epi32(_mm512_setzero_si512(),
+                                             _mm512_set1_epi8(static_cast<char>(kOffset)), q);
     return _mm512_sub_epi32(_mm512_setzero_si512(), sums);
   }
 }
@@ -202,13 +204,14 @@ void pack_dup(const ActView& x, int64_t t, int64_t nb, uint8_t* q, uint8_t* init
 
 // Rows r0 .. r0 + 2*NP - 1 (the last pair may repeat a row: `odd`).
 template <class T, int NP>
-void gemv_pairs(const uint8_t* w, int64_t ws, const ActView& x, int64_t t, const uint8_t* q, const uint8_t* init,
-                int64_t nrows, float* out) {
+void gemv_pairs(const uint8_t* w, int64_t ws, const ActView& x, int64_t t, const uint8_t* q,
+                const uint8_t* init, int64_t nrows, float* out) {
   using Block = typename T::Block;
   const int64_t nb = x.cols / kQK;
   const float* dx = x.d(t);
   const Block* rows[2 * NP];
-  for (int i = 0; i < 2 * NP; ++i) rows[i] = reinterpret_cast<const Block*>(w + std::min<int64_t>(i, nrows - 1) * ws);
+  for (int i = 0; i < 2 * NP; ++i)
+    rows[i] = reinterpret_cast<const Block*>(w + std::min<int64_t>(i, nrows - 1) * ws);
   __m512 acc[NP];
   float summs[2 * NP];
   for (int p = 0; p < NP; ++p) acc[p] = _mm512_setzero_ps();
@@ -221,7 +224,8 @@ void gemv_pairs(const uint8_t* w, int64_t ws, const ActView& x, int64_t t, const
       const Block& A = rows[2 * p][b];
       const Block& B = rows[2 * p + 1][b];
       const __m512i lanes = _mm512_dpbusd_epi32(ib, T::codes(A, B), qb);
-      const __m128 d2 = _mm_mul_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(A.d | (static_cast<uint32_t>(B.d) << 16))), vdx);
+      const __m128 d2 = _mm_mul_ps(
+          _mm_cvtph_ps(_mm_cvtsi32_si128(A.d | (static_cast<uint32_t>(B.d) << 16))), vdx);
       const __m512 dd = _mm512_castpd_ps(_mm512_broadcastsd_pd(_mm_castps_pd(d2)));
       acc[p] = _mm512_fmadd_ps(dd, _mm512_cvtepi32_ps(lanes), acc[p]);
       if constexpr (T::kMin) {
@@ -250,7 +254,8 @@ void gemv(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t t,
   // latency, and each activation block is loaded once for eight rows.
   int64_t r = 0;
   for (; r + 8 <= nr; r += 8) gemv_pairs<T, 4>(w + r * ws, ws, x, t, q, init, 8, out + r);
-  for (; r < nr; r += 2) gemv_pairs<T, 1>(w + r * ws, ws, x, t, q, init, std::min<int64_t>(2, nr - r), out + r);
+  for (; r < nr; r += 2)
+    gemv_pairs<T, 1>(w + r * ws, ws, x, t, q, init, std::min<int64_t>(2, nr - r), out + r);
 }
 
 // ---- prefill: tokens in pairs, rows duplicated ----
@@ -296,13 +301,14 @@ void pack_pairs(const ActView& x, int64_t t0, int np, int64_t nb, PackedBlock* p
 // `wd` holds the R rows' block scales as f32 (row-major, nb per row) and `dd`
 // has room for nb * R * 8 floats.
 template <class T, int R, int P>
-void gemm_tile(const uint8_t* w, int64_t ws, const PackedBlock* pb, int64_t nb, const float* wd, int64_t wd_stride,
-               float* dd, float* out, int64_t ldo) {
+void gemm_tile(const uint8_t* w, int64_t ws, const PackedBlock* pb, int64_t nb, const float* wd,
+               int64_t wd_stride, float* dd, float* out, int64_t ldo) {
   using Block = typename T::Block;
   for (int64_t b = 0; b < nb; ++b) {
     const __m256 dx = _mm256_load_ps(pb[b].d);
     for (int r = 0; r < R; ++r)
-      _mm256_store_ps(dd + (b * R + r) * 8, _mm256_mul_ps(_mm256_set1_ps(wd[r * wd_stride + b]), dx));
+      _mm256_store_ps(dd + (b * R + r) * 8,
+                      _mm256_mul_ps(_mm256_set1_ps(wd[r * wd_stride + b]), dx));
   }
   __m512 acc[R][P];
   __m256 summs[R];
@@ -317,7 +323,8 @@ void gemm_tile(const uint8_t* w, int64_t ws, const PackedBlock* pb, int64_t nb, 
       const Block& blk = reinterpret_cast<const Block*>(w + r * ws)[b];
       codes[r] = T::codes_dup(blk);
       if constexpr (T::kMin)
-        summs[r] = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(blk.m)), _mm256_load_ps(a.s), summs[r]);
+        summs[r] =
+            _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(blk.m)), _mm256_load_ps(a.s), summs[r]);
     }
     const float* ddb = dd + b * R * 8;
     for (int p = 0; p < P; ++p) {
@@ -325,7 +332,8 @@ void gemm_tile(const uint8_t* w, int64_t ws, const PackedBlock* pb, int64_t nb, 
       const __m512i init = _mm512_load_si512(a.init[p]);
       for (int r = 0; r < R; ++r) {
         const __m512i lanes = _mm512_dpbusd_epi32(init, codes[r], q);
-        acc[r][p] = _mm512_fmadd_ps(broadcast_pair(ddb + r * 8 + 2 * p), _mm512_cvtepi32_ps(lanes), acc[r][p]);
+        acc[r][p] = _mm512_fmadd_ps(broadcast_pair(ddb + r * 8 + 2 * p), _mm512_cvtepi32_ps(lanes),
+                                    acc[r][p]);
       }
     }
   }
@@ -342,10 +350,11 @@ void gemm_tile(const uint8_t* w, int64_t ws, const PackedBlock* pb, int64_t nb, 
 }
 
 template <class T, int P>
-void gemm_pairs(const uint8_t* w, int64_t ws, int64_t nr, const PackedBlock* pb, int64_t nb, const float* wd,
-                float* dd, float* out, int64_t ldo) {
+void gemm_pairs(const uint8_t* w, int64_t ws, int64_t nr, const PackedBlock* pb, int64_t nb,
+                const float* wd, float* dd, float* out, int64_t ldo) {
   int64_t r = 0;
-  for (; r + 4 <= nr; r += 4) gemm_tile<T, 4, P>(w + r * ws, ws, pb, nb, wd + r * nb, nb, dd, out + r, ldo);
+  for (; r + 4 <= nr; r += 4)
+    gemm_tile<T, 4, P>(w + r * ws, ws, pb, nb, wd + r * nb, nb, dd, out + r, ldo);
   for (; r < nr; ++r) gemm_tile<T, 1, P>(w + r * ws, ws, pb, nb, wd + r * nb, nb, dd, out + r, ldo);
 }
 
@@ -353,14 +362,17 @@ thread_local Scratch tl_pack;
 thread_local Scratch tl_scales;
 
 template <class T>
-void gemm(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out, int64_t ldo) {
+void gemm(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
+          int64_t ldo) {
   using Block = typename T::Block;
   const int64_t nb = x.cols / kQK;
   if (nt == 1) return gemv<T>(w, ws, nr, x, 0, out);
-  PackedBlock* pb = reinterpret_cast<PackedBlock*>(tl_pack.get(static_cast<size_t>(nb) * sizeof(PackedBlock)));
+  PackedBlock* pb =
+      reinterpret_cast<PackedBlock*>(tl_pack.get(static_cast<size_t>(nb) * sizeof(PackedBlock)));
   // Every row's block scales as f32, once per call; then room for one tile's products.
   const int64_t wd_floats = (nr * nb + 15) / 16 * 16;  // keeps dd 64-byte aligned
-  float* wd = reinterpret_cast<float*>(tl_scales.get(static_cast<size_t>(wd_floats + nb * 4 * 8) * sizeof(float)));
+  float* wd = reinterpret_cast<float*>(
+      tl_scales.get(static_cast<size_t>(wd_floats + nb * 4 * 8) * sizeof(float)));
   float* dd = wd + wd_floats;
   for (int64_t r = 0; r < nr; ++r) {
     const Block* row = reinterpret_cast<const Block*>(w + r * ws);

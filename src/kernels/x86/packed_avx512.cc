@@ -11,21 +11,13 @@
 // per-row work of the row-major kernels (pairing, per-row scale gathers) is
 // gone: a block of sixteen rows costs eight vpdpbusd, eight conversions and
 // eight FMAs, plus the code unpacking of the 4- and 5-bit formats.
-// GCC 12 reports its own _mm512_undefined_* placeholders (self-initialised
-// on purpose) as uninitialised once they are inlined (GCC bug 105593).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
-#include <immintrin.h>
-
 #include <cstring>
 #include <new>
 #include <type_traits>
 
 #include "kernels/kernel_table.h"
 #include "kernels/packed_weights.h"
+#include "kernels/x86/avx512_intrinsics.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace zhi {

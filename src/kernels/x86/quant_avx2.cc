@@ -34,7 +34,9 @@ inline __m256i pack_i32_to_i8(__m256i a, __m256i b, __m256i c, __m256i d) {
 
 // Not a namespace-scope constant: its initializer would run AVX2 code at
 // program start on every CPU.
-inline __m256 abs_ps(__m256 v) { return _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff))); }
+inline __m256 abs_ps(__m256 v) {
+  return _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff)));
+}
 
 template <bool kSums>
 void quantize_q8(const float* x, int64_t cols, uint8_t* row) {
@@ -54,10 +56,12 @@ void quantize_q8(const float* x, int64_t cols, uint8_t* row) {
     const __m256 inv = _mm256_set1_ps(am != 0.0f ? 127.0f / am : 0.0f);
     __m256i i[4];
     for (int k = 0; k < 4; ++k) i[k] = round_to_i32(_mm256_mul_ps(f[k], inv));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(q + b * kQK), pack_i32_to_i8(i[0], i[1], i[2], i[3]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(q + b * kQK),
+                       pack_i32_to_i8(i[0], i[1], i[2], i[3]));
     d[b] = round_half(dd);
     if constexpr (kSums) {
-      const int32_t sum = hsum_i32(_mm256_add_epi32(_mm256_add_epi32(i[0], i[1]), _mm256_add_epi32(i[2], i[3])));
+      const int32_t sum =
+          hsum_i32(_mm256_add_epi32(_mm256_add_epi32(i[0], i[1]), _mm256_add_epi32(i[2], i[3])));
       const_cast<float*>(v.s(0))[b] = round_half(dd * static_cast<float>(sum));
     }
   }
@@ -97,14 +101,17 @@ void quantize_q8_k(const float* x, int64_t cols, uint8_t* row) {
     for (int k = 0; k < kQK_K; k += 32) {
       __m256i i[4];
       for (int u = 0; u < 4; ++u)
-        i[u] = _mm256_min_epi32(lim, round_to_i32(_mm256_mul_ps(vs, _mm256_loadu_ps(xb + k + 8 * u))));
+        i[u] =
+            _mm256_min_epi32(lim, round_to_i32(_mm256_mul_ps(vs, _mm256_loadu_ps(xb + k + 8 * u))));
       const __m256i packed = pack_i32_to_i8(i[0], i[1], i[2], i[3]);
       _mm256_store_si256(reinterpret_cast<__m256i*>(qb + k), packed);
       // Sums of each 16: widen to i16 and add pairs down to one per 16.
       const __m256i w0 = _mm256_cvtepi8_epi16(_mm256_castsi256_si128(packed));
       const __m256i w1 = _mm256_cvtepi8_epi16(_mm256_extracti128_si256(packed, 1));
-      bsums[b * 16 + k / 16] = static_cast<int16_t>(hsum_i32(_mm256_madd_epi16(w0, _mm256_set1_epi16(1))));
-      bsums[b * 16 + k / 16 + 1] = static_cast<int16_t>(hsum_i32(_mm256_madd_epi16(w1, _mm256_set1_epi16(1))));
+      bsums[b * 16 + k / 16] =
+          static_cast<int16_t>(hsum_i32(_mm256_madd_epi16(w0, _mm256_set1_epi16(1))));
+      bsums[b * 16 + k / 16 + 1] =
+          static_cast<int16_t>(hsum_i32(_mm256_madd_epi16(w1, _mm256_set1_epi16(1))));
     }
     d[b] = 1.0f / iscale;
   }
@@ -129,7 +136,8 @@ void quantize_f16(const float* x, int64_t cols, uint8_t* row) {
 void round_f16(float* p, int64_t n) {
   int64_t i = 0;
   for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(p + i, _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_loadu_ps(p + i), _MM_FROUND_TO_NEAREST_INT)));
+    _mm256_storeu_ps(
+        p + i, _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_loadu_ps(p + i), _MM_FROUND_TO_NEAREST_INT)));
   for (; i < n; ++i) p[i] = round_half(p[i]);
 }
 

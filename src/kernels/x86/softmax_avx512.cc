@@ -1,12 +1,5 @@
 // AVX-512 attention softmax and SiLU: the scalar twins' operations sixteen lanes at a
 // time (kernels/scalar/softmax_scalar.cc), the same bits out.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
-#include <immintrin.h>
-
 #include <algorithm>
 #include <limits>
 
@@ -14,6 +7,7 @@
 #include "kernels/kernel_table.h"
 #include "kernels/scalar/exp_approx.h"
 #include "kernels/scalar/softmax_scalar.h"
+#include "kernels/x86/avx512_intrinsics.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace zhi {
