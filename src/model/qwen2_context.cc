@@ -64,8 +64,6 @@ Qwen2Context::Qwen2Context(std::shared_ptr<const Qwen2Model> model, KvCache cach
   up_.resize(n_batch_ * c.n_ff);
   cos_.resize(n_batch_ * (c.head_dim / 2));
   sin_.resize(n_batch_ * (c.head_dim / 2));
-  att_scratch_stride_ = 2 * c.head_dim + cache_.n_ctx();
-  att_scratch_.resize(static_cast<size_t>(pool_.size()) * att_scratch_stride_);
   logits_.resize(c.n_vocab);
 }
 

@@ -78,8 +78,6 @@ class Qwen2Context {
   std::vector<float> gate_;         // (n_batch, n_ff)
   std::vector<float> up_;           // (n_batch, n_ff)
   std::vector<float> cos_, sin_;    // (n_batch, head_dim/2): RoPE angles of the batch's positions
-  std::vector<float> att_scratch_;  // (n_threads, att_scratch_stride_): q, k/v row, scores
-  int64_t att_scratch_stride_ = 0;
   std::vector<float> logits_;  // (tokens kept, n_vocab)
   int64_t logits_rows_ = 0;
 };
