@@ -122,11 +122,15 @@ void pack_matrix_groups(const WeightMatrix& w, uint8_t* dst, int64_t g0, int64_t
                dst + g * group_bytes);
 }
 
+int64_t pack_slice_groups(const WeightMatrix& w) {
+  constexpr int64_t kSliceBytes = int64_t{4} << 20;
+  return std::max<int64_t>(1, kSliceBytes / (kPackRows * static_cast<int64_t>(w.row_bytes)));
+}
+
 void pack_matrix(const WeightMatrix& w, uint8_t* dst,
                  const std::function<void(const uint8_t*, size_t)>& consumed) {
   const int64_t src_group = kPackRows * static_cast<int64_t>(w.row_bytes);
-  constexpr int64_t kSliceBytes = int64_t{4} << 20;
-  const int64_t groups_per_slice = std::max<int64_t>(1, kSliceBytes / src_group);
+  const int64_t groups_per_slice = pack_slice_groups(w);
   const int64_t n_groups = w.rows / kPackRows;
   for (int64_t g0 = 0; g0 < n_groups; g0 += groups_per_slice) {
     const int64_t g1 = std::min(n_groups, g0 + groups_per_slice);

@@ -54,6 +54,9 @@ int64_t packed_matrix_bytes(const WeightMatrix& w);
 // [w.data + g0 * kPackRows * w.row_bytes, ... g1 ...). Disjoint ranges may be
 // packed concurrently.
 void pack_matrix_groups(const WeightMatrix& w, uint8_t* dst, int64_t g0, int64_t g1);
+// Groups per slice when packing a slice at a time (about 4 MB of source
+// rows): packers release each slice's source pages as soon as it is copied.
+int64_t pack_slice_groups(const WeightMatrix& w);
 // The whole matrix, calling consumed(p, n) after each slice of source rows
 // [p, p + n) has been copied.
 void pack_matrix(const WeightMatrix& w, uint8_t* dst,

@@ -126,8 +126,7 @@ void Qwen2Model::pack_weights() {
   for (WeightMatrix* w : mats) {
     const int64_t bytes = packed_matrix_bytes(*w);
     if (bytes == 0) continue;
-    const int64_t src_group = kPackRows * static_cast<int64_t>(w->row_bytes);
-    const int64_t per_slice = std::max<int64_t>(1, (int64_t{4} << 20) / src_group);
+    const int64_t per_slice = pack_slice_groups(*w);
     for (int64_t g0 = 0; g0 < w->rows / kPackRows; g0 += per_slice)
       slices.push_back({w, buf.data() + offset, g0, std::min(w->rows / kPackRows, g0 + per_slice)});
     w->packed = buf.data() + offset;
