@@ -76,6 +76,9 @@ typedef struct zhi_model_options {
   /* Directory of prompt cache files (prompt KV state kept across processes;
      invalid files are skipped with a warning); NULL or "": off. Copied at load. */
   const char* prompt_cache_dir;
+  /* 1: faster prompts over Q8_0/Q4_0/Q5_0 weights, not bit-exact with the
+     reference engine (see ModelOptions::fast_prompts); default 0. */
+  int32_t fast_prompts;
 } zhi_model_options;
 
 ZHI_API void zhi_model_options_init(zhi_model_options* options);

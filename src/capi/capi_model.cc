@@ -20,6 +20,9 @@ Expected<ModelOptions> model_options(const zhi_model_options* in) {
   m.prefix_cache_entries = o.prefix_cache_entries;
   m.prefix_cache_bytes = o.prefix_cache_bytes;
   if (o.prompt_cache_dir != nullptr) m.prompt_cache_dir = o.prompt_cache_dir;
+  if (o.fast_prompts != 0 && o.fast_prompts != 1)
+    return Error(ErrorCode::kInvalidArgument, "options.fast_prompts: must be 0 or 1, not " + std::to_string(o.fast_prompts));
+  m.fast_prompts = o.fast_prompts == 1;
   return m;
 }
 
@@ -43,6 +46,7 @@ void zhi_model_options_init(zhi_model_options* options) {
   options->prefix_cache_entries = d.prefix_cache_entries;
   options->prefix_cache_bytes = d.prefix_cache_bytes;
   options->prompt_cache_dir = nullptr;
+  options->fast_prompts = d.fast_prompts ? 1 : 0;
 }
 
 zhi_status zhi_check_availability(const char* path, const zhi_model_options* options, zhi_availability* out,

@@ -26,6 +26,9 @@ void add_run_flags(CLI::App* cmd, RunFlags* f) {
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 24));
   cmd->add_option("-b,--batch-size", f->batch, "prompt tokens per forward pass")->check(CLI::Range(int64_t{1}, int64_t{1} << 16));
   cmd->add_option("--kv-type", f->kv_type, "KV cache type: f16 or q8_0")->check(CLI::IsMember({"f16", "q8_0", "f32"}));
+  cmd->add_flag("--fast-prompts", f->fast_prompts,
+                "faster prompts over Q8_0/Q4_0/Q5_0 weights (block-sum arithmetic); "
+                "logits are then not bit-exact with the reference engine");
 }
 
 Result<ContextOptions> context_options(const RunFlags& f) {
@@ -33,6 +36,7 @@ Result<ContextOptions> context_options(const RunFlags& f) {
   o.n_ctx = f.ctx;
   o.n_batch = f.batch;
   o.n_threads = f.threads;
+  o.batch_arithmetic = f.fast_prompts ? BatchArithmetic::kBlockSum : BatchArithmetic::kReference;
   ZHI_ASSIGN_OR_RETURN(o.kv_type, parse_type_name(f.kv_type));
   return o;
 }

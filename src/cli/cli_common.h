@@ -31,6 +31,7 @@ struct RunFlags {
   int64_t ctx = 4096;
   int64_t batch = 512;
   std::string kv_type = "f16";
+  bool fast_prompts = false;
 };
 void add_run_flags(CLI::App* cmd, RunFlags* f);
 Result<ContextOptions> context_options(const RunFlags& f);

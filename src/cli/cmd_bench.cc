@@ -273,6 +273,7 @@ int bench_main(const BenchArgs& a) {
     mo.context_size = std::max<int64_t>(opts->n_ctx, 1024);
     mo.threads = a.run.threads;
     mo.batch_size = a.run.batch;
+    mo.fast_prompts = a.run.fast_prompts;
     mo.kv_cache_type = opts->kv_type == GgmlType::kQ8_0  ? KvCacheType::kQ8_0
                        : opts->kv_type == GgmlType::kF32 ? KvCacheType::kF32
                                                          : KvCacheType::kF16;
@@ -313,6 +314,7 @@ int bench_main(const BenchArgs& a) {
     j["peak_rss_mb"] = rss;
     j["load_seconds"] = load_s;
     j["repacked_mb"] = static_cast<double>(model.value()->packed_bytes()) / 1e6;
+    j["fast_prompts"] = a.run.fast_prompts;
     if (guided) {
       j["json_schema"] = {{"free_gen_tps", spread_json(guided->free_tps)},
                           {"guided_gen_tps", spread_json(guided->guided_tps)},
@@ -347,7 +349,8 @@ int bench_main(const BenchArgs& a) {
   if (model.value()->packed_bytes() > 0)
     std::printf("repacked:   %.1f MB of weights interleaved for the decode kernels at load (ZHI_REPACK=0: off)\n",
                 static_cast<double>(model.value()->packed_bytes()) / 1e6);
-  std::printf("threads:    %d, runs: %d\n", a.run.threads, a.reps);
+  std::printf("threads:    %d, runs: %d%s\n", a.run.threads, a.reps,
+              a.run.fast_prompts ? ", --fast-prompts (block-sum prompt arithmetic)" : "");
   if (!pp.empty())
     std::printf("prompt %-4lld %8.1f tokens/s (min %.1f, max %.1f)\n", static_cast<long long>(a.n_prompt), p.median,
                 p.min, p.max);

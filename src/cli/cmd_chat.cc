@@ -36,6 +36,7 @@ int chat_policy_main(const ChatArgs& a) {
   mo.context_size = a.run.ctx;
   mo.threads = a.run.threads;
   mo.batch_size = a.run.batch;
+  mo.fast_prompts = a.run.fast_prompts;
   mo.kv_cache_type = a.run.kv_type == "q8_0"  ? KvCacheType::kQ8_0
                      : a.run.kv_type == "f32" ? KvCacheType::kF32
                                               : KvCacheType::kF16;

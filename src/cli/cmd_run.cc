@@ -152,6 +152,7 @@ int run_session(const RunArgs& a, const std::string& prompt) {
   mo.context_size = a.run.ctx;
   mo.threads = a.run.threads;
   mo.batch_size = a.run.batch;
+  mo.fast_prompts = a.run.fast_prompts;
   mo.kv_cache_type = a.run.kv_type == "q8_0" ? KvCacheType::kQ8_0 : a.run.kv_type == "f32" ? KvCacheType::kF32 : KvCacheType::kF16;
   mo.prompt_cache_dir = a.prompt_cache;
   auto model = Model::load(a.run.model, mo);

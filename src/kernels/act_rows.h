@@ -47,6 +47,11 @@ struct ActView {
   const uint8_t* data = nullptr;
   int64_t stride = 0;  // bytes
   int64_t cols = 0;
+  // Q8_0 only, optional: the sum of each block's 32 quants, cols/32 per
+  // token (token t at block_sums + t * cols/32). The batched kernels over
+  // packed weights need it (their unsigned-code offset times it); it is
+  // made once per matmul rather than once per task.
+  const int32_t* block_sums = nullptr;
 
   const uint8_t* row(int64_t t) const { return data + t * stride; }
   const int8_t* q(int64_t t) const { return reinterpret_cast<const int8_t*>(row(t)); }

@@ -173,4 +173,12 @@ void round_activations_through(GgmlType partner, const float* x, int64_t n, floa
   }
 }
 
+void act_block_sums_q8_0(const int8_t* q, int64_t cols, int32_t* sums) {
+  for (int64_t b = 0; b < cols / 32; ++b) {
+    int32_t s = 0;
+    for (int j = 0; j < 32; ++j) s += q[32 * b + j];
+    sums[b] = s;
+  }
+}
+
 }  // namespace zhi

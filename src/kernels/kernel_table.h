@@ -50,6 +50,13 @@ using RoundF16Fn = void (*)(float* p, int64_t n);
 using GemvPackedFn = void (*)(const uint8_t* groups, int64_t n_groups, const ActView& x, int64_t t,
                               float* out);
 
+// Batched products over packed weights: out[t * ldo + 16 g + r] =
+// dot(row r of group g, activation row t) for t < n_tokens, g < n_groups.
+// For the 32-element formats (Q8_0, Q4_0, Q5_0) x must carry block_sums,
+// and the arithmetic is scalar::blocksum_dot_for's, bit for bit.
+using GemmPackedFn = void (*)(const uint8_t* groups, int64_t n_groups, const ActView& x,
+                              int64_t n_tokens, float* out, int64_t ldo);
+
 // Attention's softmax over n scores, in place: p[j] *= scale; then
 // p[j] = exp(p[j] - max) (scalar::exp_approx), summed in double over
 // sixteen lanes (lane j % 16, lanes then added 0..15 in order); then
@@ -70,6 +77,7 @@ struct KernelTable {
   AttnAccumFn attn_accum[kMaxGgmlTypeId] = {};             // indexed by KV cache type id
   AttnAccumMultiFn attn_accum_multi[kMaxGgmlTypeId] = {};  // optional; else attn_accum per query
   GemvPackedFn gemv_packed[kMaxGgmlTypeId] = {};  // weight types with a packed decode kernel here
+  GemmPackedFn gemm_packed[kMaxGgmlTypeId] = {};  // optional; else prefill unpacks to gemm[]
   RoundF16Fn round_f16 = nullptr;
   SoftmaxFn softmax = nullptr;
   SiluMulFn silu_mul = nullptr;
@@ -77,6 +85,7 @@ struct KernelTable {
   GemmFn gemm_for(GgmlType t) const { return gemm[static_cast<uint32_t>(t)]; }
   QuantizeActFn quantize_for(GgmlType t) const { return quantize[static_cast<uint32_t>(t)]; }
   GemvPackedFn gemv_packed_for(GgmlType t) const { return gemv_packed[static_cast<uint32_t>(t)]; }
+  GemmPackedFn gemm_packed_for(GgmlType t) const { return gemm_packed[static_cast<uint32_t>(t)]; }
 };
 
 // The kernels in use: the best the CPU runs, or ZHI_ISA's choice.

@@ -68,7 +68,17 @@ int64_t rows_per_task(const WeightMatrix& w, int64_t n_tokens, int n_threads) {
   return decode_rows_per_task(w.rows, n_threads, w.packed != nullptr ? kPackRows : 8);
 }
 
+// Whether a batch meets w through the block-sum kernel over its packed
+// layout, which needs the activations' block sums.
+bool uses_blocksum_gemm(const KernelTable& k, const WeightMatrix& w, int64_t n_tokens,
+                        BatchArithmetic arith) {
+  return arith == BatchArithmetic::kBlockSum && n_tokens > 1 && w.packed != nullptr &&
+         k.gemm_packed_for(w.type) != nullptr && activation_partner(w.type) == GgmlType::kQ8_0;
+}
+
 // Rows [r0, r1) of w against every token: one task's work.
+// Packed matrices take the block-sum kernel exactly when acts carry block
+// sums (matmul_group made them because uses_blocksum_gemm said so).
 void rows_product(const KernelTable& k, const WeightMatrix& w, const ActView& acts,
                   int64_t n_tokens, float* out, int64_t r0, int64_t r1) {
   const int64_t row_bytes = static_cast<int64_t>(w.row_bytes);
@@ -81,6 +91,11 @@ void rows_product(const KernelTable& k, const WeightMatrix& w, const ActView& ac
   const GemvPackedFn gemv = k.gemv_packed_for(w.type);
   if (n_tokens == 1 && gemv != nullptr) {
     gemv(w.packed + r0 / kPackRows * group_bytes, (r1 - r0) / kPackRows, acts, 0, out + r0);
+    return;
+  }
+  if (acts.block_sums != nullptr && k.gemm_packed_for(w.type) != nullptr) {
+    k.gemm_packed_for(w.type)(w.packed + r0 / kPackRows * group_bytes, (r1 - r0) / kPackRows, acts,
+                              n_tokens, out + r0, w.rows);
     return;
   }
   static thread_local ActScratch unpacked;
@@ -153,30 +168,40 @@ void dequantize_matrix_row(const WeightMatrix& w, int64_t row, float* dst) {
 }
 
 ActView quantize_activations(const KernelTable& k, GgmlType partner, const float* x,
-                             int64_t n_tokens, int64_t cols, uint8_t* buf, ThreadPool& pool) {
+                             int64_t n_tokens, int64_t cols, uint8_t* buf, ThreadPool& pool,
+                             int32_t* block_sums) {
   const int64_t stride = act_row_bytes(partner, cols);
   const QuantizeActFn quantize = k.quantize_for(partner);
+  const bool sums = block_sums != nullptr && partner == GgmlType::kQ8_0;
+  auto one_row = [&](int64_t t) {
+    quantize(x + t * cols, cols, buf + t * stride);
+    if (sums)
+      act_block_sums_q8_0(reinterpret_cast<const int8_t*>(buf + t * stride), cols,
+                          block_sums + t * (cols / kQK));
+  };
   // Rows are independent, so splitting them over threads cannot change a byte.
   constexpr int64_t kTokensPerTask = 8;
   if (n_tokens < 2 * kTokensPerTask) {
-    for (int64_t t = 0; t < n_tokens; ++t) quantize(x + t * cols, cols, buf + t * stride);
+    for (int64_t t = 0; t < n_tokens; ++t) one_row(t);
   } else {
     pool.run((n_tokens + kTokensPerTask - 1) / kTokensPerTask, [&](int64_t task, int) {
       const int64_t t1 = std::min(n_tokens, (task + 1) * kTokensPerTask);
-      for (int64_t t = task * kTokensPerTask; t < t1; ++t)
-        quantize(x + t * cols, cols, buf + t * stride);
+      for (int64_t t = task * kTokensPerTask; t < t1; ++t) one_row(t);
     });
   }
-  return ActView{partner, buf, stride, cols};
+  ActView view{partner, buf, stride, cols};
+  if (sums) view.block_sums = block_sums;
+  return view;
 }
 
-void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* out, ThreadPool& pool) {
+void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* out, ThreadPool& pool,
+            BatchArithmetic arith) {
   const MatmulJob job{&w, out};
-  matmul_group({&job, 1}, x, n_tokens, pool);
+  matmul_group({&job, 1}, x, n_tokens, pool, arith);
 }
 
 void matmul_group(std::span<const MatmulJob> jobs, const float* x, int64_t n_tokens,
-                  ThreadPool& pool) {
+                  ThreadPool& pool, BatchArithmetic arith) {
   static thread_local ActScratch scratch[kMaxGroupJobs];
   const KernelTable& k = active_kernels();
   const int n_jobs = static_cast<int>(std::min<size_t>(jobs.size(), kMaxGroupJobs));
@@ -190,10 +215,19 @@ void matmul_group(std::span<const MatmulJob> jobs, const float* x, int64_t n_tok
     int same = -1;
     for (int i = 0; i < j && same < 0; ++i)
       if (acts[i].type == partner && acts[i].cols == w.cols) same = i;
-    acts[j] = same >= 0 ? acts[same]
-                        : quantize_activations(
-                              k, partner, x, n_tokens, w.cols,
-                              scratch[j].get(n_tokens * act_row_bytes(partner, w.cols)), pool);
+    // The block sums are made for the first matrix that needs them and
+    // shared like the quants (all of a group's matrices have the same cols).
+    const bool sums = uses_blocksum_gemm(k, w, n_tokens, arith);
+    if (same >= 0 && (!sums || acts[same].block_sums != nullptr)) {
+      acts[j] = acts[same];
+    } else {
+      const int64_t act_bytes = n_tokens * act_row_bytes(partner, w.cols);
+      const int64_t sum_bytes = sums ? n_tokens * (w.cols / kQK) * 4 : 0;
+      uint8_t* buf = scratch[j].get(static_cast<size_t>(act_bytes + sum_bytes));
+      acts[j] = quantize_activations(
+          k, partner, x, n_tokens, w.cols, buf, pool,
+          sums ? reinterpret_cast<int32_t*>(buf + act_bytes) : nullptr);
+    }
     per_task[j] = rows_per_task(w, n_tokens, pool.size());
     first_task[j + 1] = first_task[j] + (w.rows + per_task[j] - 1) / per_task[j];
   }
@@ -205,6 +239,7 @@ void matmul_group(std::span<const MatmulJob> jobs, const float* x, int64_t n_tok
     rows_product(k, w, acts[j], n_tokens, jobs[j].out, r0, std::min(w.rows, r0 + per_task[j]));
   });
   // Any jobs past the group limit run on their own.
-  if (jobs.size() > kMaxGroupJobs) matmul_group(jobs.subspan(kMaxGroupJobs), x, n_tokens, pool);
+  if (jobs.size() > kMaxGroupJobs)
+    matmul_group(jobs.subspan(kMaxGroupJobs), x, n_tokens, pool, arith);
 }
 }  // namespace zhi

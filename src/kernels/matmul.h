@@ -28,10 +28,23 @@ struct WeightMatrix {
   const uint8_t* packed = nullptr;
 };
 
+// How a batch (n_tokens > 1) meets packed 32-element weights (Q8_0, Q4_0,
+// Q5_0) where the kernels have a block-sum batched kernel.
+//  - kReference: the eight-lane arithmetic of the decode kernels and of the
+//    reference engine's own kernels, so outputs do not depend on the layout
+//    or the batch shape, and the conformance goldens are met.
+//  - kBlockSum: each block's exact integer sum is folded in with one FMA
+//    (scalar::blocksum_dot_for). About half the vector instructions, so
+//    prefill is much faster; results differ from kReference by float
+//    rounding, which quantized activations can grow to whole quantization
+//    steps in later layers. Decode is unchanged.
+enum class BatchArithmetic { kReference, kBlockSum };
+
 // out[t * w.rows + r] = sum_c W[r, c] * x[t * w.cols + c], for t < n_tokens.
 // Work is split over output rows only, so results do not depend on the
 // number of threads.
-void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* out, ThreadPool& pool);
+void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* out, ThreadPool& pool,
+            BatchArithmetic arith = BatchArithmetic::kReference);
 
 // Several matrices applied to the same activations (a layer's Q, K and V,
 // or its gate and up projections) in one pass of the pool: one
@@ -43,7 +56,7 @@ struct MatmulJob {
 };
 inline constexpr size_t kMaxGroupJobs = 4;
 void matmul_group(std::span<const MatmulJob> jobs, const float* x, int64_t n_tokens,
-                  ThreadPool& pool);
+                  ThreadPool& pool, BatchArithmetic arith = BatchArithmetic::kReference);
 
 // Bytes of w in the packed layout when the active kernels decode it packed
 // (a packed decode kernel for its type, rows a multiple of kPackRows), else 0.
@@ -70,8 +83,11 @@ float dot_f32(const float* a, const float* b, int64_t n);
 struct KernelTable;
 struct ActView;
 // Quantizes n_tokens rows of `cols` activations to `partner` into buf
-// (n_tokens * act_row_bytes(partner, cols) bytes, 64-byte aligned).
+// (n_tokens * act_row_bytes(partner, cols) bytes, 64-byte aligned). For a
+// Q8_0 partner, a non-null block_sums (n_tokens * cols / 32 ints) also gets
+// each block's sum of quants (ActView::block_sums).
 ActView quantize_activations(const KernelTable& k, GgmlType partner, const float* x,
-                             int64_t n_tokens, int64_t cols, uint8_t* buf, ThreadPool& pool);
+                             int64_t n_tokens, int64_t cols, uint8_t* buf, ThreadPool& pool,
+                             int32_t* block_sums = nullptr);
 
 }  // namespace zhi

@@ -51,7 +51,8 @@ Qwen2Context::Qwen2Context(std::shared_ptr<const Qwen2Model> model, KvCache cach
       cache_(std::move(cache)),
       rope_(model_->config()),
       pool_(options.n_threads),
-      n_batch_(std::min(options.n_batch, cache_.n_ctx())) {
+      n_batch_(std::min(options.n_batch, cache_.n_ctx())),
+      batch_arithmetic_(options.batch_arithmetic) {
   const Qwen2Config& c = model_->config();
   x_.resize(n_batch_ * c.n_embd);
   xn_.resize(n_batch_ * c.n_embd);
@@ -137,7 +138,7 @@ void Qwen2Context::forward_batch(const int32_t* tokens, int64_t n, bool want_log
     for (int64_t t = 0; t < n; ++t)
       rms_norm(&x_[t * d], w.attn_norm.data(), d, c.rms_eps, &xn_[t * d]);
     const MatmulJob qkv[] = {{&w.wq, q_.data()}, {&w.wk, k_.data()}, {&w.wv, v_.data()}};
-    matmul_group(qkv, xn_.data(), n, pool_);
+    matmul_group(qkv, xn_.data(), n, pool_, batch_arithmetic_);
     add_bias(q_.data(), w.bq.data(), n, c.q_dim());
     add_bias(k_.data(), w.bk.data(), n, c.kv_dim());
     add_bias(v_.data(), w.bv.data(), n, c.kv_dim());
@@ -149,16 +150,16 @@ void Qwen2Context::forward_batch(const int32_t* tokens, int64_t n, bool want_log
       cache_.store(l, pos0 + t, &k_[t * c.kv_dim()], &v_[t * c.kv_dim()]);
     }
     attention(l, n, pos0);
-    matmul(w.wo, att_.data(), n, proj_.data(), pool_);
+    matmul(w.wo, att_.data(), n, proj_.data(), pool_, batch_arithmetic_);
     for (int64_t i = 0; i < n * d; ++i) x_[i] += proj_[i];
 
     // Feed-forward block: x += W_down * (SiLU(W_gate * m) ⊙ (W_up * m)), m = RMSNorm(x) * ffn_norm.
     for (int64_t t = 0; t < n; ++t)
       rms_norm(&x_[t * d], w.ffn_norm.data(), d, c.rms_eps, &xn_[t * d]);
     const MatmulJob gate_up[] = {{&w.w_gate, gate_.data()}, {&w.w_up, up_.data()}};
-    matmul_group(gate_up, xn_.data(), n, pool_);
+    matmul_group(gate_up, xn_.data(), n, pool_, batch_arithmetic_);
     active_kernels().silu_mul(gate_.data(), up_.data(), n * c.n_ff);
-    matmul(w.w_down, gate_.data(), n, proj_.data(), pool_);
+    matmul(w.w_down, gate_.data(), n, proj_.data(), pool_, batch_arithmetic_);
     for (int64_t i = 0; i < n * d; ++i) x_[i] += proj_[i];
   }
   n_past_ += n;
@@ -171,7 +172,7 @@ void Qwen2Context::forward_batch(const int32_t* tokens, int64_t n, bool want_log
   for (int64_t t = first; t < n; ++t)
     rms_norm(&x_[t * d], m.output_norm().data(), d, c.rms_eps, &xn_[(t - first) * d]);
   matmul(m.output(), xn_.data(), rows, logits_.data() + (all_rows ? logits_offset : 0) * c.n_vocab,
-         pool_);
+         pool_, batch_arithmetic_);
 }
 
 namespace {

@@ -21,6 +21,9 @@ struct ContextOptions {
   int64_t n_batch = 512;  // prompt tokens evaluated per forward pass
   int n_threads = 2;
   GgmlType kv_type = GgmlType::kF16;
+  // kBlockSum: faster prompts over packed Q8_0/Q4_0/Q5_0 weights, at the
+  // cost of bit-exactness with decode and the reference (kernels/matmul.h).
+  BatchArithmetic batch_arithmetic = BatchArithmetic::kReference;
 };
 
 class Qwen2Context {
@@ -65,6 +68,7 @@ class Qwen2Context {
   Rope rope_;
   ThreadPool pool_;
   int64_t n_batch_;
+  BatchArithmetic batch_arithmetic_;
   int64_t n_past_ = 0;
 
   // Activations for up to n_batch tokens, row-major per token.

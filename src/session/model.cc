@@ -103,6 +103,7 @@ Expected<std::shared_ptr<Model>> Model::load(const std::string& path, const Mode
   c.n_ctx = options.context_size == 0 ? lm->model->config().n_ctx_train : options.context_size;
   c.n_batch = options.batch_size;
   c.kv_type = kv_ggml_type(options.kv_cache_type);
+  c.batch_arithmetic = options.fast_prompts ? BatchArithmetic::kBlockSum : BatchArithmetic::kReference;
   c.n_threads = options.threads > 0 ? options.threads
                                     : std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 8);
   auto impl = std::make_unique<ModelImpl>(path, options, c, std::move(lm).value());

@@ -118,6 +118,21 @@ TEST(FeaturesCapi, GuardrailAndProgressCallbacks) {
   EXPECT_EQ(seen.back().rfind("reduce ", 0), 0u) << seen.back();
 }
 
+TEST(FeaturesCapi, FastPromptsOptionIsCheckedAndLoads) {
+  zhi_model_options o;
+  zhi_model_options_init(&o);
+  EXPECT_EQ(o.fast_prompts, 0) << "off by default";
+  o.threads = 1;
+  zhi_model* m = nullptr;
+  o.fast_prompts = 2;
+  EXPECT_EQ(zhi_model_load(zhi::testing::tiny_model_path().c_str(), &o, &m), ZHI_INVALID_ARGUMENT);
+  EXPECT_EQ(m, nullptr);
+  EXPECT_NE(std::string(zhi_last_error()).find("fast_prompts"), std::string::npos) << zhi_last_error();
+  o.fast_prompts = 1;
+  ASSERT_EQ(zhi_model_load(zhi::testing::tiny_model_path().c_str(), &o, &m), ZHI_OK) << zhi_last_error();
+  zhi_model_free(m);
+}
+
 TEST(FeaturesCapi, ErrorsAreStatusesWithMessages) {
   char* out = reinterpret_cast<char*>(1);
   EXPECT_EQ(zhi_feature_run(model(), "nope", "\"x\"", nullptr, nullptr, &out),

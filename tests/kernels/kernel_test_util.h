@@ -69,7 +69,14 @@ struct QuantActs {
     const int64_t stride = act_row_bytes(partner, cols);
     for (int64_t t = 0; t < n_tokens; ++t) scalar->quantize_for(partner)(x.data() + t * cols, cols, buf.data() + t * stride);
     view = ActView{partner, buf.data(), stride, cols};
+    if (partner == GgmlType::kQ8_0) {
+      sums.resize(static_cast<size_t>(n_tokens * (cols / 32)));
+      for (int64_t t = 0; t < n_tokens; ++t)
+        act_block_sums_q8_0(view.q(t), cols, sums.data() + t * (cols / 32));
+      view.block_sums = sums.data();
+    }
   }
+  std::vector<int32_t> sums;
 };
 
 inline std::vector<Isa> runnable_isas() {

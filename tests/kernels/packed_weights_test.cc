@@ -1,17 +1,20 @@
 // Packed (row-interleaved) weights: packing loses nothing, the packed decode
-// kernels give their scalar twins' results bit for bit on every ISA that has
-// them, and matmul over a packed matrix equals matmul over the file layout
-// for decode and for batches (which unpack), with any thread count.
+// and batched kernels give their scalar twins' results bit for bit on every
+// ISA that has them, and matmul over a packed matrix equals matmul over the
+// file layout (or, for batches under BatchArithmetic::kBlockSum, the
+// block-sum twin), for any batch and thread count.
 #include "kernels/packed_weights.h"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <string>
 
 #include "core/thread_pool.h"
 #include "kernel_test_util.h"
 #include "kernels/matmul.h"
+#include "kernels/scalar/dot_scalar.h"
 
 namespace zhi {
 namespace {
@@ -97,7 +100,68 @@ TEST(PackedWeights, DecodeKernelsMatchScalarTwinBitForBit) {
   if (checked == 0) GTEST_SKIP() << "no instruction set on this machine has a packed decode kernel";
 }
 
-TEST(PackedWeights, MatmulOverPackedEqualsFileLayout) {
+// The batched kernels' twin: each row's blocksum dot product, token by token.
+std::vector<float> blocksum_reference(const testing::QuantWeights& w, const ActView& x,
+                                      int64_t n_tokens) {
+  const scalar::VecDotFn dot = scalar::blocksum_dot_for(static_cast<uint32_t>(w.type));
+  std::vector<float> out(static_cast<size_t>(n_tokens * w.rows));
+  for (int64_t t = 0; t < n_tokens; ++t)
+    for (int64_t r = 0; r < w.rows; ++r)
+      out[t * w.rows + r] = dot(w.data.data() + r * w.row_bytes, x, t);
+  return out;
+}
+
+TEST(PackedWeights, BatchedKernelsMatchBlockSumTwinBitForBit) {
+  int checked = 0;
+  for (Isa isa : testing::runnable_isas()) {
+    const KernelTable* k = kernels_for(isa);
+    for (GgmlType type : kPackedTypes) {
+      const GemmPackedFn gemm = k->gemm_packed_for(type);
+      if (gemm == nullptr) continue;
+      ASSERT_NE(scalar::blocksum_dot_for(static_cast<uint32_t>(type)), nullptr) << type_name(type);
+      for (int64_t cols : cols_for(type)) {
+        for (int64_t rows : {16, 48}) {
+          const auto w = make_weights(type, rows, cols, static_cast<uint32_t>(rows * 5 + cols));
+          const auto packed = pack_all(w);
+          // Every tile width: full tiles of 8 tokens and each remainder.
+          for (int64_t nt : {1, 2, 3, 5, 7, 8, 9, 17, 64}) {
+            const auto x = random_floats(nt * cols, static_cast<uint32_t>(cols + nt));
+            QuantActs acts(activation_partner(type), x, nt, cols);
+            const auto want = blocksum_reference(w, acts.view, nt);
+            std::vector<float> got(want.size(), -1.0f);
+            gemm(packed.data(), rows / kPackRows, acts.view, nt, got.data(), rows);
+            EXPECT_EQ(std::memcmp(want.data(), got.data(), want.size() * 4), 0)
+                << isa_name(isa) << " " << type_name(type) << " cols " << cols << " rows " << rows
+                << " tokens " << nt;
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  if (checked == 0) GTEST_SKIP() << "no instruction set on this machine has a packed batched kernel";
+}
+
+// The block-sum arithmetic differs from the eight-lane one only by f32
+// rounding: a check that the twin computes the same dot product.
+TEST(PackedWeights, BlockSumTwinAgreesWithLaneTwinToRounding) {
+  for (GgmlType type : {GgmlType::kQ8_0, GgmlType::kQ4_0, GgmlType::kQ5_0}) {
+    const int64_t rows = 32, cols = 896, nt = 4;
+    const auto w = make_weights(type, rows, cols, 7);
+    const auto x = random_floats(nt * cols, 8);
+    QuantActs acts(activation_partner(type), x, nt, cols);
+    const auto blocksum = blocksum_reference(w, acts.view, nt);
+    const scalar::VecDotFn lanes = scalar::vec_dot_for(static_cast<uint32_t>(type));
+    for (int64_t t = 0; t < nt; ++t)
+      for (int64_t r = 0; r < rows; ++r) {
+        const float want = lanes(w.data.data() + r * w.row_bytes, acts.view, t);
+        EXPECT_NEAR(blocksum[t * rows + r], want, 1e-5f * (1.0f + std::fabs(want)))
+            << type_name(type) << " row " << r << " token " << t;
+      }
+  }
+}
+
+TEST(PackedWeights, MatmulOverPackedEqualsFileLayoutOrBlockSumTwin) {
   int checked = 0;
   for (GgmlType type : kPackedTypes) {
     const int64_t cols = testing::is_k_type(type) ? 512 : 96,
@@ -119,16 +183,29 @@ TEST(PackedWeights, MatmulOverPackedEqualsFileLayout) {
       EXPECT_EQ(std::memcmp(want_row.data(), got_row.data(), cols * 4), 0)
           << type_name(type) << " row " << r;
     }
+    const bool blocksum_kernel = active_kernels().gemm_packed_for(type) != nullptr;
     for (int64_t nt : {1, 3, 17, 64}) {
       const auto x = random_floats(nt * cols, static_cast<uint32_t>(nt));
-      for (int threads : {1, 2, 3}) {
-        ThreadPool pool(threads);
-        std::vector<float> want(nt * rows), got(nt * rows, -1.0f);
-        matmul(file, x.data(), nt, want.data(), pool);
-        matmul(packed, x.data(), nt, got.data(), pool);
-        EXPECT_EQ(std::memcmp(want.data(), got.data(), want.size() * 4), 0)
-            << type_name(type) << " tokens " << nt << " threads " << threads;
-        ++checked;
+      std::vector<float> file_layout(nt * rows);
+      ThreadPool one(1);
+      matmul(file, x.data(), nt, file_layout.data(), one);
+      for (BatchArithmetic arith : {BatchArithmetic::kReference, BatchArithmetic::kBlockSum}) {
+        // Decode, and every batch under kReference, give the file layout's
+        // numbers; batches under kBlockSum give the block-sum twin's.
+        std::vector<float> want = file_layout;
+        if (arith == BatchArithmetic::kBlockSum && nt > 1 && blocksum_kernel) {
+          QuantActs acts(activation_partner(type), x, nt, cols);
+          want = blocksum_reference(w, acts.view, nt);
+        }
+        for (int threads : {1, 2, 3}) {
+          ThreadPool pool(threads);
+          std::vector<float> got(nt * rows, -1.0f);
+          matmul(packed, x.data(), nt, got.data(), pool, arith);
+          EXPECT_EQ(std::memcmp(want.data(), got.data(), want.size() * 4), 0)
+              << type_name(type) << " tokens " << nt << " threads " << threads
+              << (arith == BatchArithmetic::kBlockSum ? " block sums" : " reference");
+          ++checked;
+        }
       }
     }
   }

@@ -49,8 +49,8 @@ void q3_k_scales(const uint8_t packed[12], int out[16]) {
 // fused multiply-add into eight running f32 lanes (the reference's AVX2/VNNI
 // vec_dot and its tiled GEMM both do exactly this), summed at the end.
 
-template <typename Block, typename Val>
-inline void legacy_dot(const Block* b, const ActView& x, int64_t t, Val val, Lanes8& acc) {
+template <typename Block, typename Val, typename Acc>
+inline void legacy_dot(const Block* b, const ActView& x, int64_t t, Val val, Acc& acc) {
   const int8_t* q = x.q(t);
   const float* d = x.d(t);
   for (int64_t i = 0; i < x.cols / kQK; ++i, q += kQK) {
@@ -319,6 +319,35 @@ float vec_dot_f32(const uint8_t* w, const ActView& x, int64_t t) {
   const float* a = reinterpret_cast<const float*>(w);
   const float* f = x.f(t);
   return float_dot(x.cols, [a](int64_t i) { return a[i]; }, [f](int64_t i) { return f[i]; });
+}
+
+// The batched twins: the same blocks, one accumulator per row (BlockSum).
+float blocksum_dot_q4_0(const uint8_t* w, const ActView& x, int64_t t) {
+  BlockSum acc;
+  legacy_dot(blocks<BlockQ4_0>(w), x, t, [](const BlockQ4_0& b, int j) { return nibble(b.qs, j) - 8; }, acc);
+  return acc.hsum();
+}
+
+float blocksum_dot_q5_0(const uint8_t* w, const ActView& x, int64_t t) {
+  BlockSum acc;
+  legacy_dot(blocks<BlockQ5_0>(w), x, t,
+             [](const BlockQ5_0& b, int j) { return (nibble(b.qs, j) | (high_bit(b.qh, j) << 4)) - 16; }, acc);
+  return acc.hsum();
+}
+
+float blocksum_dot_q8_0(const uint8_t* w, const ActView& x, int64_t t) {
+  BlockSum acc;
+  legacy_dot(blocks<BlockQ8_0>(w), x, t, [](const BlockQ8_0& b, int j) { return static_cast<int>(b.qs[j]); }, acc);
+  return acc.hsum();
+}
+
+VecDotFn blocksum_dot_for(uint32_t id) {
+  switch (static_cast<GgmlType>(id)) {
+    case GgmlType::kQ4_0: return blocksum_dot_q4_0;
+    case GgmlType::kQ5_0: return blocksum_dot_q5_0;
+    case GgmlType::kQ8_0: return blocksum_dot_q8_0;
+    default: return nullptr;
+  }
 }
 
 VecDotFn vec_dot_for(uint32_t id) {

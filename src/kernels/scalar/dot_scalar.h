@@ -34,4 +34,14 @@ float vec_dot_f32(const uint8_t* w, const ActView& x, int64_t t);
 // The scalar twin of a weight type, or nullptr if it has none.
 VecDotFn vec_dot_for(uint32_t type_id);
 
+// The twins of the batched kernels over packed weights (GemmPackedFn) for
+// the 32-element formats that have one (Q8_0, Q4_0, Q5_0), else nullptr.
+// Each block's integer sum is exact and is folded into a single f32
+// accumulator with one FMA by d_w * d_x (lanes.h, BlockSum), where
+// vec_dot_for keeps eight lanes. The two agree to rounding, not to the bit.
+float blocksum_dot_q4_0(const uint8_t* w, const ActView& x, int64_t t);
+float blocksum_dot_q5_0(const uint8_t* w, const ActView& x, int64_t t);
+float blocksum_dot_q8_0(const uint8_t* w, const ActView& x, int64_t t);
+VecDotFn blocksum_dot_for(uint32_t type_id);
+
 }  // namespace zhi::scalar

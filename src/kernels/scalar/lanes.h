@@ -21,6 +21,21 @@ struct Lanes8 {
   float hsum() const { return ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7])); }
 };
 
+// One f32 accumulator fed once per block: the block's lanes are summed as
+// integers (exactly) before the one fused multiply-add. The batched kernels
+// over packed weights use this shape: per block and row it costs one
+// conversion and one FMA instead of eight, which is what lets a
+// register-tiled GEMM keep the int8 units busy.
+struct BlockSum {
+  float v = 0.0f;
+  void fma(float d, const int32_t lanes[8]) {
+    int32_t sum = 0;
+    for (int k = 0; k < 8; ++k) sum += lanes[k];
+    v = std::fma(d, static_cast<float>(sum), v);
+  }
+  float hsum() const { return v; }
+};
+
 // Sixteen f32 lanes for the float formats: the fold of a 512-bit register
 // (high 256 onto low, then as Lanes8).
 struct Lanes16 {

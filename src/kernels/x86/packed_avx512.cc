@@ -11,55 +11,24 @@
 // per-row work of the row-major kernels (pairing, per-row scale gathers) is
 // gone: a block of sixteen rows costs eight vpdpbusd, eight conversions and
 // eight FMAs, plus the code unpacking of the 4- and 5-bit formats.
-#include <cstring>
 #include <new>
 #include <type_traits>
 
 #include "kernels/kernel_table.h"
 #include "kernels/packed_weights.h"
 #include "kernels/x86/avx512_intrinsics.h"
+#include "kernels/x86/packed_codes_avx512.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace zhi {
 namespace {
 
-enum class Fmt { kQ8_0, kQ4_0, kQ5_0 };
-
-template <Fmt F>
-constexpr int kOffset = F == Fmt::kQ8_0   ? 128
-                        : F == Fmt::kQ4_0 ? 8
-                                          : 16;
-
-template <Fmt F>
-constexpr int64_t kBlockBytes = F == Fmt::kQ8_0   ? 544
-                                : F == Fmt::kQ4_0 ? 288
-                                                  : 352;
-
-inline __m512i broadcast_u32(const void* p) {
-  int32_t v;
-  std::memcpy(&v, p, 4);
-  return _mm512_set1_epi32(v);
-}
-
-// Bytes j of each dword get the fifth bit of element 4k+j in bit 4: bit
-// 8j+k of qh' moved to 8j+4.
-template <int k>
-inline __m512i fifth_bits(__m512i qh) {
-  __m512i v;
-  if constexpr (k < 4) {
-    v = _mm512_slli_epi32(qh, 4 - k);
-  } else if constexpr (k > 4) {
-    v = _mm512_srli_epi32(qh, k - 4);
-  } else {
-    v = qh;
-  }
-  return _mm512_and_si512(v, _mm512_set1_epi8(0x10));
-}
-
-// (nibbles & 0x0F) | fifth: ternary-logic truth table 0xEA = (A & B) | C.
-inline __m512i merge_fifth(__m512i nibbles, __m512i fifth) {
-  return _mm512_ternarylogic_epi32(nibbles, _mm512_set1_epi8(0x0F), fifth, 0xEA);
-}
+using packed_avx512::broadcast_u32;
+using packed_avx512::fifth_bits;
+using packed_avx512::Fmt;
+using packed_avx512::kBlockBytes;
+using packed_avx512::kOffset;
+using packed_avx512::merge_fifth;
 
 template <int k>
 inline void lane_step(__m512i codes, const int8_t* q, const int32_t* init, __m512 dd, __m512* acc) {

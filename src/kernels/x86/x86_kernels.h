@@ -11,6 +11,7 @@ void fill_avx2_attention(KernelTable& t);
 
 void fill_avx512_legacy(KernelTable& t);
 void fill_avx512_packed(KernelTable& t);
+void fill_avx512_packed_gemm(KernelTable& t);
 void fill_avx512_softmax(KernelTable& t);
 void fill_avx512_float(KernelTable& t);
 void fill_avx512_kquant(KernelTable& t);

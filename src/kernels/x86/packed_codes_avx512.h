@@ -1,0 +1,80 @@
+// What the AVX-512 kernels over packed 32-element blocks share
+// (kernels/packed_weights.h has the layout): the per-format constants and
+// the code unpacking. Included only by *_avx512.cc files.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/x86/avx512_intrinsics.h"
+
+namespace zhi::packed_avx512 {
+
+enum class Fmt { kQ8_0, kQ4_0, kQ5_0 };
+
+// Codes are stored unsigned (w + offset) so vpdpbusd can take them; a dot
+// product starts from -offset * (sum of the activation quants).
+template <Fmt F>
+constexpr int kOffset = F == Fmt::kQ8_0 ? 128 : F == Fmt::kQ4_0 ? 8 : 16;
+
+// Bytes of one packed block of sixteen rows: f16 d[16] and the slabs.
+template <Fmt F>
+constexpr int64_t kBlockBytes = F == Fmt::kQ8_0 ? 544 : F == Fmt::kQ4_0 ? 288 : 352;
+
+inline __m512i broadcast_u32(const void* p) {
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return _mm512_set1_epi32(v);
+}
+
+// Bytes j of each dword get the fifth bit of element 4k+j in bit 4: bit
+// 8j+k of qh' moved to 8j+4.
+template <int k>
+inline __m512i fifth_bits(__m512i qh) {
+  __m512i v;
+  if constexpr (k < 4) {
+    v = _mm512_slli_epi32(qh, 4 - k);
+  } else if constexpr (k > 4) {
+    v = _mm512_srli_epi32(qh, k - 4);
+  } else {
+    v = qh;
+  }
+  return _mm512_and_si512(v, _mm512_set1_epi8(0x10));
+}
+
+// (nibbles & 0x0F) | fifth: ternary-logic truth table 0xEA = (A & B) | C.
+inline __m512i merge_fifth(__m512i nibbles, __m512i fifth) {
+  return _mm512_ternarylogic_epi32(nibbles, _mm512_set1_epi8(0x0F), fifth, 0xEA);
+}
+
+// Slab k of the block at p as unsigned codes: byte 4r+j of codes[k] is row
+// r's element 4k+j.
+template <Fmt F>
+inline void block_codes(const uint8_t* p, __m512i codes[8]) {
+  const uint8_t* s = p + 32;
+  // Blocks are 32 bytes past a 64-byte multiple every other time: loadu.
+  auto slab = [s](int i) { return _mm512_loadu_si512(s + 64 * i); };
+  if constexpr (F == Fmt::kQ8_0) {
+    for (int k = 0; k < 8; ++k) codes[k] = slab(k);
+  } else if constexpr (F == Fmt::kQ4_0) {
+    const __m512i lo = _mm512_set1_epi8(0x0F);
+    for (int k = 0; k < 4; ++k) {
+      const __m512i v = slab(k);
+      codes[k] = _mm512_and_si512(v, lo);
+      codes[k + 4] = _mm512_and_si512(_mm512_srli_epi16(v, 4), lo);
+    }
+  } else {
+    const __m512i qh = slab(0);
+    const __m512i v0 = slab(1), v1 = slab(2), v2 = slab(3), v3 = slab(4);
+    codes[0] = merge_fifth(v0, fifth_bits<0>(qh));
+    codes[1] = merge_fifth(v1, fifth_bits<1>(qh));
+    codes[2] = merge_fifth(v2, fifth_bits<2>(qh));
+    codes[3] = merge_fifth(v3, fifth_bits<3>(qh));
+    codes[4] = merge_fifth(_mm512_srli_epi16(v0, 4), fifth_bits<4>(qh));
+    codes[5] = merge_fifth(_mm512_srli_epi16(v1, 4), fifth_bits<5>(qh));
+    codes[6] = merge_fifth(_mm512_srli_epi16(v2, 4), fifth_bits<6>(qh));
+    codes[7] = merge_fifth(_mm512_srli_epi16(v3, 4), fifth_bits<7>(qh));
+  }
+}
+
+}  // namespace zhi::packed_avx512
