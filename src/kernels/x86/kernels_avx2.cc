@@ -9,6 +9,7 @@ void fill_avx2_kernels(KernelTable& t) {
   fill_avx2_gemm(t);
   fill_avx2_quantize(t);
   fill_avx2_attention(t);
+  fill_avx2_packed(t);
 }
 
 }  // namespace zhi
