@@ -46,7 +46,8 @@ Matrix make_matrix(GgmlType type, int64_t rows, int64_t cols, bool packed) {
   return m;
 }
 
-void run(benchmark::State& state, GgmlType type, int64_t rows, int64_t cols, bool packed = false) {
+void run(benchmark::State& state, GgmlType type, int64_t rows, int64_t cols, bool packed = false,
+         BatchArithmetic arith = BatchArithmetic::kReference) {
   const int64_t n_tokens = state.range(0);
   const int threads = static_cast<int>(state.range(1));
   static thread_local Matrix m;
@@ -66,7 +67,7 @@ void run(benchmark::State& state, GgmlType type, int64_t rows, int64_t cols, boo
   for (auto& v : x) v = g(rng);
   ThreadPool pool(threads);
   for (auto _ : state) {
-    matmul(m.w, x.data(), n_tokens, out.data(), pool);
+    matmul(m.w, x.data(), n_tokens, out.data(), pool, arith);
     benchmark::DoNotOptimize(out.data());
   }
   state.counters["GB/s"] = benchmark::Counter(
@@ -98,6 +99,18 @@ ZHI_MATMUL_BENCH(BM_F16_up, GgmlType::kF16, 4864, 896, false);
 ZHI_MATMUL_BENCH(BM_Q8_0_up_packed, GgmlType::kQ8_0, 4864, 896, true);
 ZHI_MATMUL_BENCH(BM_Q4_0_up_packed, GgmlType::kQ4_0, 4864, 896, true);
 ZHI_MATMUL_BENCH(BM_Q5_0_up_packed, GgmlType::kQ5_0, 4864, 896, true);
+// Prompts over the packed matrices with --fast-prompts (block-sum arithmetic).
+#define ZHI_BLOCKSUM_BENCH(name, type, rows, cols)                                          \
+  void name(benchmark::State& s) { run(s, type, rows, cols, true, BatchArithmetic::kBlockSum); } \
+  BENCHMARK(name)                                                                           \
+      ->ArgNames({"tokens", "threads"})                                                     \
+      ->Args({512, 1})                                                                      \
+      ->Args({512, 2})                                                                      \
+      ->Unit(benchmark::kMicrosecond)                                                       \
+      ->UseRealTime()
+ZHI_BLOCKSUM_BENCH(BM_Q8_0_up_blocksum, GgmlType::kQ8_0, 4864, 896);
+ZHI_BLOCKSUM_BENCH(BM_Q4_0_up_blocksum, GgmlType::kQ4_0, 4864, 896);
+ZHI_BLOCKSUM_BENCH(BM_Q5_0_up_blocksum, GgmlType::kQ5_0, 4864, 896);
 // ffn_down of the 1.5B model (K-quants need multiples of 256): 1536 rows of 8960.
 ZHI_MATMUL_BENCH(BM_Q4_K_down15, GgmlType::kQ4_K, 1536, 8960, false);
 ZHI_MATMUL_BENCH(BM_Q5_K_down15, GgmlType::kQ5_K, 1536, 8960, false);

@@ -52,8 +52,9 @@ using GemvPackedFn = void (*)(const uint8_t* groups, int64_t n_groups, const Act
 
 // Batched products over packed weights: out[t * ldo + 16 g + r] =
 // dot(row r of group g, activation row t) for t < n_tokens, g < n_groups.
-// For the 32-element formats (Q8_0, Q4_0, Q5_0) x must carry block_sums,
-// and the arithmetic is scalar::blocksum_dot_for's, bit for bit.
+// KernelTable::gemm_packed keeps the scalar GemmFn's arithmetic on the
+// unpacked rows, bit for bit; gemm_blocksum (BatchArithmetic::kBlockSum)
+// needs x.block_sums and has scalar::blocksum_dot_for's arithmetic.
 using GemmPackedFn = void (*)(const uint8_t* groups, int64_t n_groups, const ActView& x,
                               int64_t n_tokens, float* out, int64_t ldo);
 
@@ -77,7 +78,8 @@ struct KernelTable {
   AttnAccumFn attn_accum[kMaxGgmlTypeId] = {};             // indexed by KV cache type id
   AttnAccumMultiFn attn_accum_multi[kMaxGgmlTypeId] = {};  // optional; else attn_accum per query
   GemvPackedFn gemv_packed[kMaxGgmlTypeId] = {};  // weight types with a packed decode kernel here
-  GemmPackedFn gemm_packed[kMaxGgmlTypeId] = {};  // optional; else prefill unpacks to gemm[]
+  GemmPackedFn gemm_packed[kMaxGgmlTypeId] = {};    // optional; else prefill unpacks to gemm[]
+  GemmPackedFn gemm_blocksum[kMaxGgmlTypeId] = {};  // optional: BatchArithmetic::kBlockSum
   RoundF16Fn round_f16 = nullptr;
   SoftmaxFn softmax = nullptr;
   SiluMulFn silu_mul = nullptr;
@@ -86,6 +88,7 @@ struct KernelTable {
   QuantizeActFn quantize_for(GgmlType t) const { return quantize[static_cast<uint32_t>(t)]; }
   GemvPackedFn gemv_packed_for(GgmlType t) const { return gemv_packed[static_cast<uint32_t>(t)]; }
   GemmPackedFn gemm_packed_for(GgmlType t) const { return gemm_packed[static_cast<uint32_t>(t)]; }
+  GemmPackedFn gemm_blocksum_for(GgmlType t) const { return gemm_blocksum[static_cast<uint32_t>(t)]; }
 };
 
 // The kernels in use: the best the CPU runs, or ZHI_ISA's choice.

@@ -73,7 +73,7 @@ int64_t rows_per_task(const WeightMatrix& w, int64_t n_tokens, int n_threads) {
 bool uses_blocksum_gemm(const KernelTable& k, const WeightMatrix& w, int64_t n_tokens,
                         BatchArithmetic arith) {
   return arith == BatchArithmetic::kBlockSum && n_tokens > 1 && w.packed != nullptr &&
-         k.gemm_packed_for(w.type) != nullptr && activation_partner(w.type) == GgmlType::kQ8_0;
+         k.gemm_blocksum_for(w.type) != nullptr && activation_partner(w.type) == GgmlType::kQ8_0;
 }
 
 // Rows [r0, r1) of w against every token: one task's work.
@@ -93,9 +93,14 @@ void rows_product(const KernelTable& k, const WeightMatrix& w, const ActView& ac
     gemv(w.packed + r0 / kPackRows * group_bytes, (r1 - r0) / kPackRows, acts, 0, out + r0);
     return;
   }
-  if (acts.block_sums != nullptr && k.gemm_packed_for(w.type) != nullptr) {
-    k.gemm_packed_for(w.type)(w.packed + r0 / kPackRows * group_bytes, (r1 - r0) / kPackRows, acts,
-                              n_tokens, out + r0, w.rows);
+  const uint8_t* groups = w.packed + r0 / kPackRows * group_bytes;
+  const int64_t n_groups = (r1 - r0) / kPackRows;
+  if (acts.block_sums != nullptr && k.gemm_blocksum_for(w.type) != nullptr) {
+    k.gemm_blocksum_for(w.type)(groups, n_groups, acts, n_tokens, out + r0, w.rows);
+    return;
+  }
+  if (k.gemm_packed_for(w.type) != nullptr) {
+    k.gemm_packed_for(w.type)(groups, n_groups, acts, n_tokens, out + r0, w.rows);
     return;
   }
   static thread_local ActScratch unpacked;

@@ -100,6 +100,38 @@ TEST(PackedWeights, DecodeKernelsMatchScalarTwinBitForBit) {
   if (checked == 0) GTEST_SKIP() << "no instruction set on this machine has a packed decode kernel";
 }
 
+TEST(PackedWeights, BatchedKernelsMatchScalarTwinBitForBit) {
+  const KernelTable* scalar = kernels_for(Isa::kScalar);
+  int checked = 0;
+  for (Isa isa : testing::runnable_isas()) {
+    const KernelTable* k = kernels_for(isa);
+    for (GgmlType type : kPackedTypes) {
+      const GemmPackedFn gemm = k->gemm_packed_for(type);
+      if (gemm == nullptr) continue;
+      for (int64_t cols : cols_for(type)) {
+        for (int64_t rows : {16, 48}) {
+          const auto w = make_weights(type, rows, cols, static_cast<uint32_t>(rows * 3 + cols));
+          const auto packed = pack_all(w);
+          // Whole token tiles and a remainder.
+          for (int64_t nt : {1, 2, 3, 8, 17}) {
+            const auto x = random_floats(nt * cols, static_cast<uint32_t>(cols * 3 + nt));
+            QuantActs acts(activation_partner(type), x, nt, cols);
+            std::vector<float> want(nt * rows), got(nt * rows, -1.0f);
+            scalar->gemm_for(type)(w.data.data(), w.row_bytes, rows, acts.view, nt, want.data(),
+                                   rows);
+            gemm(packed.data(), rows / kPackRows, acts.view, nt, got.data(), rows);
+            EXPECT_EQ(std::memcmp(want.data(), got.data(), want.size() * 4), 0)
+                << isa_name(isa) << " " << type_name(type) << " cols " << cols << " rows " << rows
+                << " tokens " << nt;
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  if (checked == 0) GTEST_SKIP() << "no instruction set on this machine has a packed batched kernel";
+}
+
 // The batched kernels' twin: each row's blocksum dot product, token by token.
 std::vector<float> blocksum_reference(const testing::QuantWeights& w, const ActView& x,
                                       int64_t n_tokens) {
@@ -111,12 +143,12 @@ std::vector<float> blocksum_reference(const testing::QuantWeights& w, const ActV
   return out;
 }
 
-TEST(PackedWeights, BatchedKernelsMatchBlockSumTwinBitForBit) {
+TEST(PackedWeights, BlockSumKernelsMatchBlockSumTwinBitForBit) {
   int checked = 0;
   for (Isa isa : testing::runnable_isas()) {
     const KernelTable* k = kernels_for(isa);
     for (GgmlType type : kPackedTypes) {
-      const GemmPackedFn gemm = k->gemm_packed_for(type);
+      const GemmPackedFn gemm = k->gemm_blocksum_for(type);
       if (gemm == nullptr) continue;
       ASSERT_NE(scalar::blocksum_dot_for(static_cast<uint32_t>(type)), nullptr) << type_name(type);
       for (int64_t cols : cols_for(type)) {
@@ -139,7 +171,7 @@ TEST(PackedWeights, BatchedKernelsMatchBlockSumTwinBitForBit) {
       }
     }
   }
-  if (checked == 0) GTEST_SKIP() << "no instruction set on this machine has a packed batched kernel";
+  if (checked == 0) GTEST_SKIP() << "no instruction set on this machine has a block-sum kernel";
 }
 
 // The block-sum arithmetic differs from the eight-lane one only by f32
@@ -183,7 +215,7 @@ TEST(PackedWeights, MatmulOverPackedEqualsFileLayoutOrBlockSumTwin) {
       EXPECT_EQ(std::memcmp(want_row.data(), got_row.data(), cols * 4), 0)
           << type_name(type) << " row " << r;
     }
-    const bool blocksum_kernel = active_kernels().gemm_packed_for(type) != nullptr;
+    const bool blocksum_kernel = active_kernels().gemm_blocksum_for(type) != nullptr;
     for (int64_t nt : {1, 3, 17, 64}) {
       const auto x = random_floats(nt * cols, static_cast<uint32_t>(nt));
       std::vector<float> file_layout(nt * rows);

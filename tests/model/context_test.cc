@@ -180,7 +180,7 @@ TEST(Qwen2Context, BlockSumPromptsStayWithinTheLogitTolerance) {
     GTEST_SKIP() << "the active kernels (" << isa_name(active_kernels().isa)
                  << ") have no packed path";
   // Where the kernels have a block-sum batch kernel the option must reach it.
-  if (active_kernels().gemm_packed_for(GgmlType::kQ8_0) != nullptr) {
+  if (active_kernels().gemm_blocksum_for(GgmlType::kQ8_0) != nullptr) {
     EXPECT_GT(changed, 0);
   }
 }

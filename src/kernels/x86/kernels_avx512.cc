@@ -9,6 +9,7 @@ void fill_avx512_kernels(KernelTable& t) {
   t.isa = Isa::kAvx512;
   fill_avx512_legacy(t);
   fill_avx512_packed(t);
+  fill_avx512_blocksum_gemm(t);
   fill_avx512_packed_gemm(t);
   fill_avx512_softmax(t);
   fill_avx512_float(t);

@@ -11,7 +11,6 @@
 // per-row work of the row-major kernels (pairing, per-row scale gathers) is
 // gone: a block of sixteen rows costs eight vpdpbusd, eight conversions and
 // eight FMAs, plus the code unpacking of the 4- and 5-bit formats.
-#include <new>
 #include <type_traits>
 
 #include "kernels/kernel_table.h"
@@ -25,6 +24,7 @@ namespace {
 
 using packed_avx512::broadcast_u32;
 using packed_avx512::fifth_bits;
+using packed_avx512::InitScratch;
 using packed_avx512::Fmt;
 using packed_avx512::kBlockBytes;
 using packed_avx512::kOffset;
@@ -80,22 +80,7 @@ inline void block_step(const uint8_t* p, const int8_t* q, const int32_t* init, f
   }
 }
 
-// Grows once per thread and is reused: the token's -offset * (sum of each
-// four quants), eight per block.
-struct InitScratch {
-  int32_t* get(int64_t n) {
-    if (n > cap) {
-      ::operator delete(data, std::align_val_t(64));
-      data =
-          static_cast<int32_t*>(::operator new(static_cast<size_t>(n) * 4, std::align_val_t(64)));
-      cap = n;
-    }
-    return data;
-  }
-  ~InitScratch() { ::operator delete(data, std::align_val_t(64)); }
-  int32_t* data = nullptr;
-  int64_t cap = 0;
-};
+// The token's -offset * (sum of each four quants), eight per block.
 thread_local InitScratch tl_init;
 
 template <Fmt F>

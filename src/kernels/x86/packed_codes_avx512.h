@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <new>
 
 #include "kernels/x86/avx512_intrinsics.h"
 
@@ -76,5 +77,23 @@ inline void block_codes(const uint8_t* p, __m512i codes[8]) {
     codes[7] = merge_fifth(_mm512_srli_epi16(v3, 4), fifth_bits<7>(qh));
   }
 }
+
+// A per-thread buffer of 32-bit values that grows once and is reused, so
+// the kernels do not allocate per call (each file keeps its own
+// thread_local one).
+struct InitScratch {
+  int32_t* get(int64_t n) {
+    if (n > cap) {
+      ::operator delete(data, std::align_val_t(64));
+      data =
+          static_cast<int32_t*>(::operator new(static_cast<size_t>(n) * 4, std::align_val_t(64)));
+      cap = n;
+    }
+    return data;
+  }
+  ~InitScratch() { ::operator delete(data, std::align_val_t(64)); }
+  int32_t* data = nullptr;
+  int64_t cap = 0;
+};
 
 }  // namespace zhi::packed_avx512

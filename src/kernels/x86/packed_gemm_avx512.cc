@@ -1,22 +1,20 @@
-// AVX-512 VNNI batched products (prefill) over packed 32-element weights:
-// a register tile of sixteen rows by kTileTokens tokens.
+// AVX-512 VNNI batched products (prefill) over packed 32-element weights,
+// bit-identical to the scalar twins (the reference arithmetic: eight f32
+// lanes per row, lane k summing products 4k..4k+3 of every block).
 //
-// Arithmetic (the twin is scalar::blocksum_dot_for): per row, token and
-// block, the exact integer dot product of the 32 codes and quants, then one
-// FMA by d_w * d_x into one f32 accumulator. The decode kernels keep eight
-// f32 lanes per block (one conversion and one FMA per four products); here
-// the eight vpdpbusd of a block chain into one integer register per token,
-// so a block of sixteen rows costs eight vpdpbusd plus one conversion, one
-// multiply and one FMA per token: about half the vector instructions, and
-// the int8 unit, not the float conversions, sets the pace.
+// Register tile: sixteen rows by two tokens. Lane k of the sixteen rows is
+// one zmm per token, so a token takes eight accumulators; two tokens take
+// sixteen, and the block's eight code registers (loaded and unpacked once
+// for both tokens) bring it to 24 of the 32 zmm, with room for the scale
+// and the lane sums in flight. A third token would need 32 and spill.
+// Per block and token: eight vpdpbusd, eight conversions and eight FMAs for
+// 512 products, as the decode kernel, but with the codes unpacked once per
+// two tokens and no per-row gathers, where the row-major GEMM this replaces
+// re-broadcasts each row's scales and the tokens' quants per row pair.
 //
-// Tile: the eight code registers of a block stay live across the tile's
-// tokens, each token needs an integer and a float accumulator, and the
-// scales take one more: 8 + 2 * 8 + 1 = 25 of the 32 zmm registers at
-// eight tokens, leaving room for the broadcasts. Eight independent vpdpbusd
-// chains also cover the instruction's latency. The weights of a task's few
-// groups stay in L2 while the tiles walk the tokens; a tile's activations
-// (8 x cols bytes) stay in L1.
+// Loop order: a task's tokens two at a time, its groups inside, so the
+// groups' weights (a few tens of KB) stay in L1/L2 and each pair of
+// tokens' quants and lane offsets is computed once per task.
 #include "kernels/kernel_table.h"
 #include "kernels/packed_weights.h"
 #include "kernels/x86/avx512_intrinsics.h"
@@ -26,82 +24,87 @@
 namespace zhi {
 namespace {
 
+using packed_avx512::broadcast_u32;
 using packed_avx512::Fmt;
 
-constexpr int kTileTokens = 8;
+constexpr int kTileTokens = 2;
 
-// Sixteen rows of one group against tokens t0 .. t0 + T - 1.
-template <Fmt F, int T>
-void tile(const uint8_t* group, int64_t nb, const ActView& x, int64_t t0, float* out,
-          int64_t ldo) {
-  using packed_avx512::broadcast_u32;
-  constexpr int64_t kBlock = packed_avx512::kBlockBytes<F>;
-  const int8_t* q[T];
-  const float* dx[T];
-  const int32_t* sums[T];
-  for (int j = 0; j < T; ++j) {
-    q[j] = x.q(t0 + j);
-    dx[j] = x.d(t0 + j);
-    sums[j] = x.block_sums + (t0 + j) * nb;
+thread_local packed_avx512::InitScratch tl_init;
+
+// -offset * (sum of each four quants) of one token: cols / 4 values.
+// vpdpbusd of the offset (as unsigned bytes; 128 fits) and the quants gives
+// offset * sum per dword.
+void lane_offsets(const int8_t* q, int64_t cols, int offset, int32_t* init) {
+  const __m512i off = _mm512_set1_epi8(static_cast<char>(offset));
+  int64_t i = 0;
+  for (; i + 64 <= cols; i += 64) {
+    const __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), off, _mm512_loadu_si512(q + i));
+    _mm512_storeu_si512(init + i / 4, _mm512_sub_epi32(_mm512_setzero_si512(), s));
   }
-  __m512 acc[T];
-  for (int j = 0; j < T; ++j) acc[j] = _mm512_setzero_ps();
+  if (i < cols) {  // cols is a multiple of 32: one half register left
+    const __m512i v = _mm512_maskz_loadu_epi8(0xFFFFFFFFull, q + i);
+    const __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), off, v);
+    _mm512_mask_storeu_epi32(init + i / 4, 0x00FF, _mm512_sub_epi32(_mm512_setzero_si512(), s));
+  }
+}
+
+template <Fmt F, int T>
+void tile(const uint8_t* group, int64_t nb, const int8_t* const* q, const float* const* dx,
+          const int32_t* const* init, float* out, int64_t ldo) {
+  constexpr int64_t kBlock = packed_avx512::kBlockBytes<F>;
+  __m512 acc[T][8];
+  for (int j = 0; j < T; ++j)
+    for (int k = 0; k < 8; ++k) acc[j][k] = _mm512_setzero_ps();
   for (int64_t b = 0; b < nb; ++b) {
     const uint8_t* p = group + b * kBlock;
     __m512i codes[8];
     packed_avx512::block_codes<F>(p, codes);
-    __m512i isum[T];
-    for (int j = 0; j < T; ++j)
-      isum[j] = _mm512_set1_epi32(-packed_avx512::kOffset<F> * sums[j][b]);
-    if constexpr (T <= 2) {
-      // Too few tokens to hide vpdpbusd's latency: two chains per token
-      // (integer sums, so the split changes nothing).
-      __m512i odd[T];
-      for (int j = 0; j < T; ++j) odd[j] = _mm512_setzero_si512();
-      for (int k = 0; k < 8; k += 2)
-        for (int j = 0; j < T; ++j) {
-          isum[j] = _mm512_dpbusd_epi32(isum[j], codes[k], broadcast_u32(q[j] + kQK * b + 4 * k));
-          odd[j] = _mm512_dpbusd_epi32(odd[j], codes[k + 1],
-                                       broadcast_u32(q[j] + kQK * b + 4 * k + 4));
-        }
-      for (int j = 0; j < T; ++j) isum[j] = _mm512_add_epi32(isum[j], odd[j]);
-    } else {
-      for (int k = 0; k < 8; ++k)
-        for (int j = 0; j < T; ++j)
-          isum[j] = _mm512_dpbusd_epi32(isum[j], codes[k], broadcast_u32(q[j] + kQK * b + 4 * k));
-    }
     const __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
-    for (int j = 0; j < T; ++j)
-      acc[j] = _mm512_fmadd_ps(_mm512_mul_ps(dw, _mm512_set1_ps(dx[j][b])),
-                               _mm512_cvtepi32_ps(isum[j]), acc[j]);
+    for (int j = 0; j < T; ++j) {
+      const __m512 dd = _mm512_mul_ps(dw, _mm512_set1_ps(dx[j][b]));
+      const int8_t* qb = q[j] + kQK * b;
+      const int32_t* ib = init[j] + 8 * b;
+      for (int k = 0; k < 8; ++k) {
+        const __m512i lanes =
+            _mm512_dpbusd_epi32(_mm512_set1_epi32(ib[k]), codes[k], broadcast_u32(qb + 4 * k));
+        acc[j][k] = _mm512_fmadd_ps(dd, _mm512_cvtepi32_ps(lanes), acc[j][k]);
+      }
+    }
   }
-  for (int j = 0; j < T; ++j) _mm512_storeu_ps(out + (t0 + j) * ldo, acc[j]);
-}
-
-template <Fmt F, int T>
-void tiles(const uint8_t* groups, int64_t n_groups, int64_t nb, const ActView& x, int64_t t0,
-           float* out, int64_t ldo) {
-  const int64_t group_bytes = nb * packed_avx512::kBlockBytes<F>;
-  for (int64_t g = 0; g < n_groups; ++g)
-    tile<F, T>(groups + g * group_bytes, nb, x, t0, out + kPackRows * g, ldo);
+  for (int j = 0; j < T; ++j) {
+    // The twins' lane order: ((0+4) + (2+6)) + ((1+5) + (3+7)).
+    const __m512 sum = _mm512_add_ps(
+        _mm512_add_ps(_mm512_add_ps(acc[j][0], acc[j][4]), _mm512_add_ps(acc[j][2], acc[j][6])),
+        _mm512_add_ps(_mm512_add_ps(acc[j][1], acc[j][5]), _mm512_add_ps(acc[j][3], acc[j][7])));
+    _mm512_storeu_ps(out + j * ldo, sum);
+  }
 }
 
 template <Fmt F>
 void gemm_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int64_t n_tokens,
                  float* out, int64_t ldo) {
   const int64_t nb = x.cols / kQK;
-  int64_t t = 0;
-  for (; t + kTileTokens <= n_tokens; t += kTileTokens)
-    tiles<F, kTileTokens>(groups, n_groups, nb, x, t, out, ldo);
-  switch (n_tokens - t) {
-    case 7: return tiles<F, 7>(groups, n_groups, nb, x, t, out, ldo);
-    case 6: return tiles<F, 6>(groups, n_groups, nb, x, t, out, ldo);
-    case 5: return tiles<F, 5>(groups, n_groups, nb, x, t, out, ldo);
-    case 4: return tiles<F, 4>(groups, n_groups, nb, x, t, out, ldo);
-    case 3: return tiles<F, 3>(groups, n_groups, nb, x, t, out, ldo);
-    case 2: return tiles<F, 2>(groups, n_groups, nb, x, t, out, ldo);
-    case 1: return tiles<F, 1>(groups, n_groups, nb, x, t, out, ldo);
-    default: return;
+  const int64_t group_bytes = nb * packed_avx512::kBlockBytes<F>;
+  int32_t* init_buf = tl_init.get(kTileTokens * nb * 8);
+  for (int64_t t = 0; t < n_tokens; t += kTileTokens) {
+    const int n = n_tokens - t < kTileTokens ? static_cast<int>(n_tokens - t) : kTileTokens;
+    const int8_t* q[kTileTokens];
+    const float* dx[kTileTokens];
+    const int32_t* init[kTileTokens];
+    for (int j = 0; j < n; ++j) {
+      q[j] = x.q(t + j);
+      dx[j] = x.d(t + j);
+      lane_offsets(q[j], x.cols, packed_avx512::kOffset<F>, init_buf + j * nb * 8);
+      init[j] = init_buf + j * nb * 8;
+    }
+    for (int64_t g = 0; g < n_groups; ++g) {
+      float* o = out + t * ldo + kPackRows * g;
+      if (n == kTileTokens) {
+        tile<F, kTileTokens>(groups + g * group_bytes, nb, q, dx, init, o, ldo);
+      } else {
+        tile<F, 1>(groups + g * group_bytes, nb, q, dx, init, o, ldo);
+      }
+    }
   }
 }
 

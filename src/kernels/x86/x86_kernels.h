@@ -12,6 +12,7 @@ void fill_avx2_packed(KernelTable& t);
 
 void fill_avx512_legacy(KernelTable& t);
 void fill_avx512_packed(KernelTable& t);
+void fill_avx512_blocksum_gemm(KernelTable& t);
 void fill_avx512_packed_gemm(KernelTable& t);
 void fill_avx512_softmax(KernelTable& t);
 void fill_avx512_float(KernelTable& t);
