@@ -11,6 +11,7 @@ void fill_avx512_kernels(KernelTable& t) {
   fill_avx512_packed(t);
   fill_avx512_blocksum_gemm(t);
   fill_avx512_packed_gemm(t);
+  fill_avx512_packed_kquant_gemm(t);
   fill_avx512_softmax(t);
   fill_avx512_float(t);
   fill_avx512_kquant(t);

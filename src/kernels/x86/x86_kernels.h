@@ -14,6 +14,7 @@ void fill_avx512_legacy(KernelTable& t);
 void fill_avx512_packed(KernelTable& t);
 void fill_avx512_blocksum_gemm(KernelTable& t);
 void fill_avx512_packed_gemm(KernelTable& t);
+void fill_avx512_packed_kquant_gemm(KernelTable& t);
 void fill_avx512_softmax(KernelTable& t);
 void fill_avx512_float(KernelTable& t);
 void fill_avx512_kquant(KernelTable& t);

@@ -1,0 +1,196 @@
+// AVX-512 VNNI batched products (prefill) over packed Q4_K and Q6_K weights
+// (kernels/packed_weights.h), bit-identical to the scalar twins: per row,
+// token and super-block the exact integer sums sum(scale * sub-block dot)
+// (and for Q4_K sum(min * bsum)), each folded in with one FMA by d_x * d_w
+// (d_x * dmin).
+//
+// Tile: sixteen rows by kTileTokens tokens. A 64-element chunk's eight code
+// slabs are unpacked once (low and high nibbles) and meet every token of
+// the tile; per token the chunk costs sixteen vpdpbusd into two i32 chains
+// and two multiplies by the sub-block scales. Per token the tile keeps the
+// two chains, the two integer sums and the two f32 accumulators: six zmm,
+// so three tokens (18) plus the four scale/min registers and the unpacked
+// pair fit in 32 without spilling. Q6_K keeps four sub-block chains, one
+// integer sum and one accumulator per token (18 for three tokens) beside
+// the four codes of a slab triple.
+#include "kernels/kernel_table.h"
+#include "kernels/packed_weights.h"
+#include "kernels/x86/avx512_intrinsics.h"
+#include "kernels/x86/packed_codes_avx512.h"
+#include "kernels/x86/x86_kernels.h"
+
+namespace zhi {
+namespace {
+
+using packed_avx512::broadcast_u32;
+
+constexpr int kTileTokens = 3;
+constexpr int64_t kQ4KBlock = 2304;
+
+inline __m512i byte_lane(__m512i v, int i) {
+  return _mm512_and_si512(_mm512_srli_epi32(v, 8 * i), _mm512_set1_epi32(0xFF));
+}
+
+inline __m512 f16x16(const uint8_t* p) {
+  return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+
+template <int T>
+void tile_q4_k(const uint8_t* group, int64_t nb, const ActView& x, int64_t t0, float* out,
+               int64_t ldo) {
+  const __m512i m0f = _mm512_set1_epi8(0x0F), m3f = _mm512_set1_epi8(0x3F),
+                m30 = _mm512_set1_epi8(0x30);
+  __m512 acc[T], acc_min[T];
+  for (int j = 0; j < T; ++j) acc[j] = acc_min[j] = _mm512_setzero_ps();
+  for (int64_t i = 0; i < nb; ++i) {
+    const uint8_t* p = group + i * kQ4KBlock;
+    const __m512i d0 = _mm512_loadu_si512(p + 64), d1 = _mm512_loadu_si512(p + 128),
+                  d2 = _mm512_loadu_si512(p + 192);
+    // Scales and mins 0-3 are the low six bits of bytes 0-3 and 4-7; 4-7
+    // take their low four bits from bytes 8-11 and the top two from the
+    // top of bytes 0-3 (scales) or 4-7 (mins).
+    const __m512i sc03 = _mm512_and_si512(d0, m3f), mn03 = _mm512_and_si512(d1, m3f);
+    const __m512i sc47 =
+        _mm512_ternarylogic_epi32(d2, m0f, _mm512_and_si512(_mm512_srli_epi32(d0, 2), m30), 0xEA);
+    const __m512i mn47 = _mm512_ternarylogic_epi32(
+        _mm512_srli_epi32(d2, 4), m0f, _mm512_and_si512(_mm512_srli_epi32(d1, 2), m30), 0xEA);
+    __m512i isum[T], msum[T];
+    for (int j = 0; j < T; ++j) isum[j] = msum[j] = _mm512_setzero_si512();
+    for (int c = 0; c < 4; ++c) {
+      __m512i lo[T], hi[T];
+      for (int j = 0; j < T; ++j) lo[j] = hi[j] = _mm512_setzero_si512();
+      for (int k = 0; k < 8; ++k) {
+        const __m512i v = _mm512_loadu_si512(p + 256 + 64 * (8 * c + k));
+        const __m512i vl = _mm512_and_si512(v, m0f);
+        const __m512i vh = _mm512_and_si512(_mm512_srli_epi16(v, 4), m0f);
+        for (int j = 0; j < T; ++j) {
+          const int8_t* q = x.q(t0 + j) + i * kQK_K + 64 * c + 4 * k;
+          lo[j] = _mm512_dpbusd_epi32(lo[j], vl, broadcast_u32(q));
+          hi[j] = _mm512_dpbusd_epi32(hi[j], vh, broadcast_u32(q + 32));
+        }
+      }
+      const int g_lo = 2 * c, g_hi = 2 * c + 1;
+      const __m512i sc_lo = byte_lane(g_lo < 4 ? sc03 : sc47, g_lo % 4);
+      const __m512i sc_hi = byte_lane(g_hi < 4 ? sc03 : sc47, g_hi % 4);
+      const __m512i mn_lo = byte_lane(g_lo < 4 ? mn03 : mn47, g_lo % 4);
+      const __m512i mn_hi = byte_lane(g_hi < 4 ? mn03 : mn47, g_hi % 4);
+      for (int j = 0; j < T; ++j) {
+        const int16_t* bs = x.bsums(t0 + j) + i * 16 + 4 * c;
+        isum[j] = _mm512_add_epi32(isum[j], _mm512_add_epi32(_mm512_mullo_epi32(lo[j], sc_lo),
+                                                             _mm512_mullo_epi32(hi[j], sc_hi)));
+        msum[j] = _mm512_add_epi32(
+            msum[j], _mm512_add_epi32(_mm512_mullo_epi32(mn_lo, _mm512_set1_epi32(bs[0] + bs[1])),
+                                      _mm512_mullo_epi32(mn_hi, _mm512_set1_epi32(bs[2] + bs[3]))));
+      }
+    }
+    const __m512 d = f16x16(p), dmin = f16x16(p + 32);
+    for (int j = 0; j < T; ++j) {
+      const __m512 vd8 = _mm512_set1_ps(x.d(t0 + j)[i]);
+      acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[j]), _mm512_mul_ps(vd8, d), acc[j]);
+      acc_min[j] =
+          _mm512_fmadd_ps(_mm512_cvtepi32_ps(msum[j]), _mm512_mul_ps(vd8, dmin), acc_min[j]);
+    }
+  }
+  for (int j = 0; j < T; ++j)
+    _mm512_storeu_ps(out + (t0 + j) * ldo, _mm512_sub_ps(acc[j], acc_min[j]));
+}
+
+// Q6_K, 3360 bytes per super-block. Codes are the unsigned 6-bit values;
+// each sub-block's dot product starts from -32 * (sum of its 16 quants).
+constexpr int64_t kQ6KBlock = 3360;
+
+template <int T>
+void tile_q6_k(const uint8_t* group, int64_t nb, const ActView& x, int64_t t0, float* out,
+               int64_t ldo) {
+  const __m512i m0f = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
+  __m512 acc[T];
+  for (int j = 0; j < T; ++j) acc[j] = _mm512_setzero_ps();
+  for (int64_t i = 0; i < nb; ++i) {
+    const uint8_t* p = group + i * kQ6KBlock;
+    __m512i isum[T];
+    for (int j = 0; j < T; ++j) isum[j] = _mm512_setzero_si512();
+    for (int h = 0; h < 2; ++h) {
+      for (int half = 0; half < 2; ++half) {
+        // Sub-block 8h + 2k + half for quarter k: elements 128h + 32k + 16 half ...
+        __m512i s[T][4];
+        for (int j = 0; j < T; ++j) {
+          const int16_t* bs = x.bsums(t0 + j) + i * 16;
+          for (int k = 0; k < 4; ++k) s[j][k] = _mm512_set1_epi32(-32 * bs[8 * h + 2 * k + half]);
+        }
+        for (int c = 4 * half; c < 4 * half + 4; ++c) {
+          const uint8_t* slab = p + 288 + 192 * (8 * h + c);
+          const __m512i a = _mm512_loadu_si512(slab), b = _mm512_loadu_si512(slab + 64),
+                        qh = _mm512_loadu_si512(slab + 128);
+          const __m512i codes[4] = {
+              _mm512_ternarylogic_epi32(a, m0f, _mm512_and_si512(_mm512_slli_epi32(qh, 4), m30),
+                                        0xEA),
+              _mm512_ternarylogic_epi32(b, m0f, _mm512_and_si512(_mm512_slli_epi32(qh, 2), m30),
+                                        0xEA),
+              _mm512_ternarylogic_epi32(_mm512_srli_epi16(a, 4), m0f, _mm512_and_si512(qh, m30),
+                                        0xEA),
+              _mm512_ternarylogic_epi32(_mm512_srli_epi16(b, 4), m0f,
+                                        _mm512_and_si512(_mm512_srli_epi32(qh, 2), m30), 0xEA)};
+          for (int j = 0; j < T; ++j) {
+            const int8_t* q = x.q(t0 + j) + i * kQK_K + 128 * h + 4 * c;
+            for (int k = 0; k < 4; ++k)
+              s[j][k] = _mm512_dpbusd_epi32(s[j][k], codes[k], broadcast_u32(q + 32 * k));
+          }
+        }
+        for (int k = 0; k < 4; ++k) {
+          const __m512i sc = _mm512_cvtepi8_epi32(_mm_loadu_si128(
+              reinterpret_cast<const __m128i*>(p + 32 + 16 * (8 * h + 2 * k + half))));
+          for (int j = 0; j < T; ++j)
+            isum[j] = _mm512_add_epi32(isum[j], _mm512_mullo_epi32(s[j][k], sc));
+        }
+      }
+    }
+    const __m512 d = f16x16(p);
+    for (int j = 0; j < T; ++j)
+      acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[j]),
+                               _mm512_mul_ps(_mm512_set1_ps(x.d(t0 + j)[i]), d), acc[j]);
+  }
+  // The twin subtracts a zero min term; x - 0 keeps its bits, -0 included.
+  for (int j = 0; j < T; ++j)
+    _mm512_storeu_ps(out + (t0 + j) * ldo, _mm512_sub_ps(acc[j], _mm512_setzero_ps()));
+}
+
+template <int T>
+void tiles_q4_k(const uint8_t* groups, int64_t n_groups, int64_t nb, const ActView& x, int64_t t0,
+                float* out, int64_t ldo) {
+  for (int64_t g = 0; g < n_groups; ++g)
+    tile_q4_k<T>(groups + g * nb * kQ4KBlock, nb, x, t0, out + kPackRows * g, ldo);
+}
+
+template <int T>
+void tiles_q6_k(const uint8_t* groups, int64_t n_groups, int64_t nb, const ActView& x, int64_t t0,
+                float* out, int64_t ldo) {
+  for (int64_t g = 0; g < n_groups; ++g)
+    tile_q6_k<T>(groups + g * nb * kQ6KBlock, nb, x, t0, out + kPackRows * g, ldo);
+}
+
+template <void (*Tiles3)(const uint8_t*, int64_t, int64_t, const ActView&, int64_t, float*,
+                         int64_t),
+          void (*Tiles2)(const uint8_t*, int64_t, int64_t, const ActView&, int64_t, float*,
+                         int64_t),
+          void (*Tiles1)(const uint8_t*, int64_t, int64_t, const ActView&, int64_t, float*,
+                         int64_t)>
+void gemm_packed_k(const uint8_t* groups, int64_t n_groups, const ActView& x, int64_t n_tokens,
+                   float* out, int64_t ldo) {
+  const int64_t nb = x.cols / kQK_K;
+  int64_t t = 0;
+  for (; t + kTileTokens <= n_tokens; t += kTileTokens) Tiles3(groups, n_groups, nb, x, t, out, ldo);
+  if (n_tokens - t == 2) Tiles2(groups, n_groups, nb, x, t, out, ldo);
+  if (n_tokens - t == 1) Tiles1(groups, n_groups, nb, x, t, out, ldo);
+}
+
+}  // namespace
+
+void fill_avx512_packed_kquant_gemm(KernelTable& t) {
+  static_assert(kTileTokens == 3, "gemm_packed_k takes tiles of 3, 2 and 1 tokens");
+  t.gemm_packed[static_cast<uint32_t>(GgmlType::kQ4_K)] =
+      gemm_packed_k<tiles_q4_k<3>, tiles_q4_k<2>, tiles_q4_k<1>>;
+  t.gemm_packed[static_cast<uint32_t>(GgmlType::kQ6_K)] =
+      gemm_packed_k<tiles_q6_k<3>, tiles_q6_k<2>, tiles_q6_k<1>>;
+}
+
+}  // namespace zhi
