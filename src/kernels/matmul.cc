@@ -53,9 +53,10 @@ class ActScratch {
   size_t capacity_ = 0;
 };
 
-// Packed weights meet a batch of tokens through the row-major kernels: each
-// task unpacks up to this many rows at a time into thread-local scratch
-// (an L2-sized copy) and runs the batched kernel on them.
+// Where the kernels have no batched kernel over a packed type, packed
+// weights meet a batch of tokens through the row-major kernels: each task
+// unpacks up to this many rows at a time into thread-local scratch (an
+// L2-sized copy) and runs the batched kernel on them.
 constexpr int64_t kUnpackRows = 4 * kPackRows;
 
 int64_t decode_rows_per_task(int64_t rows, int n_threads, int64_t tile) {

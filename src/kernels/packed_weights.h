@@ -1,5 +1,5 @@
-// Row-interleaved ("packed") weights for the decode kernels, made once at
-// load from GGUF's row-major blocks.
+// Row-interleaved ("packed") weights for the decode and prompt kernels,
+// made once at load from GGUF's row-major blocks.
 //
 // Why: a row-major decode kernel spends most of its instructions on per-row
 // work that does not scale with the data: gathering one row's scale,
@@ -30,8 +30,10 @@
 //                 ql[64h + 32 + 4c ..], qh[32h + 4c ..]
 //
 // A packed matrix holds exactly the bytes of the original (the same size),
-// and unpack_group gives them back, so prefill can run the row-major
-// kernels on a group at a time.
+// and unpack_group gives them back, so an ISA without a batched kernel over
+// a packed type can still run its row-major kernels on a group at a time.
+// The same layout serves prompts: a register tile of sixteen rows meets a
+// few tokens at a time (x86/packed_gemm_avx512.cc, packed_kquant_gemm_avx512.cc).
 #pragma once
 
 #include <cstdint>
