@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <new>
 
 namespace zhi {
 namespace {
@@ -71,6 +72,28 @@ inline __m256i dot4_us(__m256i u, __m256i s) {
 
 // The same for two signed operands, by moving w's sign onto q.
 inline __m256i dot4_ss(__m256i w, __m256i q) { return dot4_us(_mm256_sign_epi8(w, w), _mm256_sign_epi8(q, w)); }
+
+// A per-thread buffer of 32-bit values that grows once and is reused, so
+// kernels do not allocate per call (each file keeps its own thread_local).
+struct I32Scratch {
+  int32_t* get(int64_t n) {
+    if (n > cap) {
+      ::operator delete(data, std::align_val_t(64));
+      data = static_cast<int32_t*>(::operator new(static_cast<size_t>(n) * 4, std::align_val_t(64)));
+      cap = n;
+    }
+    return data;
+  }
+  ~I32Scratch() { ::operator delete(data, std::align_val_t(64)); }
+  int32_t* data = nullptr;
+  int64_t cap = 0;
+};
+
+// The packed kernels' lane offsets for unsigned codes (w + offset):
+// init[i] = -offset * (q[4i] + ... + q[4i+3]) for i < n.
+inline void lane_offsets(const int8_t* q, int64_t n, int offset, int32_t* init) {
+  for (int64_t i = 0; i < n; ++i) init[i] = -offset * (q[4 * i] + q[4 * i + 1] + q[4 * i + 2] + q[4 * i + 3]);
+}
 
 }  // namespace
 }  // namespace zhi

@@ -14,8 +14,6 @@
 //    with w's sign (vpsignb) gives w * q with pairs at most 2 * 128 * 127.
 // Each lane's exact sum then meets its accumulator in one conversion and
 // one FMA by the eight rows' d_w * d_x, as in the twin.
-#include <new>
-
 #include "kernels/kernel_table.h"
 #include "kernels/packed_weights.h"
 #include "kernels/x86/avx2_util.h"
@@ -57,9 +55,7 @@ inline __m256i fifth_bits(__m256i qh) {
 
 // Lane k of eight rows: codes (unsigned) times the token's quants 4k..4k+3.
 inline __m256i lane_unsigned(__m256i codes, const int8_t* q, const int32_t* init, int k) {
-  const __m256i pairs = _mm256_maddubs_epi16(codes, broadcast_u32(q + 4 * k));
-  return _mm256_add_epi32(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)),
-                          _mm256_set1_epi32(init[k]));
+  return _mm256_add_epi32(dot4_us(codes, broadcast_u32(q + 4 * k)), _mm256_set1_epi32(init[k]));
 }
 
 inline void accumulate(__m256i lanes, __m256 dd, __m256* acc) {
@@ -77,9 +73,7 @@ inline void block_half(const uint8_t* p, int h, const int8_t* q, const int32_t* 
   if constexpr (F == Fmt::kQ8_0) {
     for (int k = 0; k < 8; ++k) {
       const __m256i w = _mm256_xor_si256(load_half_slab(s + 64 * k, h), _mm256_set1_epi8(-128));
-      const __m256i pairs = _mm256_maddubs_epi16(_mm256_abs_epi8(w),
-                                                 _mm256_sign_epi8(broadcast_u32(q + 4 * k), w));
-      accumulate(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)), dd, &acc[k]);
+      accumulate(dot4_ss(w, broadcast_u32(q + 4 * k)), dd, &acc[k]);
     }
   } else if constexpr (F == Fmt::kQ4_0) {
     const __m256i lo = _mm256_set1_epi8(0x0F);
@@ -105,22 +99,8 @@ inline void block_half(const uint8_t* p, int h, const int8_t* q, const int32_t* 
   }
 }
 
-// Grows once per thread and is reused: the token's -offset * (sum of each
-// four quants), eight per block.
-struct InitScratch {
-  int32_t* get(int64_t n) {
-    if (n > cap) {
-      ::operator delete(data, std::align_val_t(32));
-      data = static_cast<int32_t*>(::operator new(static_cast<size_t>(n) * 4, std::align_val_t(32)));
-      cap = n;
-    }
-    return data;
-  }
-  ~InitScratch() { ::operator delete(data, std::align_val_t(32)); }
-  int32_t* data = nullptr;
-  int64_t cap = 0;
-};
-thread_local InitScratch tl_init;
+// The token's lane offsets, eight per block.
+thread_local I32Scratch tl_init;
 
 template <Fmt F>
 void gemv_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int64_t t, float* out) {
@@ -130,8 +110,7 @@ void gemv_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int6
   int32_t* init = nullptr;
   if constexpr (F != Fmt::kQ8_0) {
     init = tl_init.get(nb * 8);
-    for (int64_t i = 0; i < nb * 8; ++i)
-      init[i] = -kOffset<F> * (q[4 * i] + q[4 * i + 1] + q[4 * i + 2] + q[4 * i + 3]);
+    lane_offsets(q, nb * 8, kOffset<F>, init);
   }
   const int64_t group_bytes = nb * kBlockBytes<F>;
   for (int64_t g = 0; g < n_groups; ++g) {

@@ -15,6 +15,7 @@
 
 #include "kernels/kernel_table.h"
 #include "kernels/packed_weights.h"
+#include "kernels/x86/avx2_util.h"
 #include "kernels/x86/avx512_intrinsics.h"
 #include "kernels/x86/packed_codes_avx512.h"
 #include "kernels/x86/x86_kernels.h"
@@ -24,7 +25,6 @@ namespace {
 
 using packed_avx512::broadcast_u32;
 using packed_avx512::fifth_bits;
-using packed_avx512::InitScratch;
 using packed_avx512::Fmt;
 using packed_avx512::kBlockBytes;
 using packed_avx512::kOffset;
@@ -81,7 +81,7 @@ inline void block_step(const uint8_t* p, const int8_t* q, const int32_t* init, f
 }
 
 // The token's -offset * (sum of each four quants), eight per block.
-thread_local InitScratch tl_init;
+thread_local I32Scratch tl_init;
 
 template <Fmt F>
 void gemv_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int64_t t, float* out) {
@@ -89,8 +89,7 @@ void gemv_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int6
   const int8_t* q = x.q(t);
   const float* dx = x.d(t);
   int32_t* init = tl_init.get(nb * 8);
-  for (int64_t i = 0; i < nb * 8; ++i)
-    init[i] = -kOffset<F> * (q[4 * i] + q[4 * i + 1] + q[4 * i + 2] + q[4 * i + 3]);
+  lane_offsets(q, nb * 8, kOffset<F>, init);
   const int64_t group_bytes = nb * kBlockBytes<F>;
   for (int64_t g = 0; g < n_groups; ++g) {
     const uint8_t* p = groups + g * group_bytes;
@@ -113,13 +112,8 @@ void gemv_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int6
 // accumulator). Integer sums are exact in any order, so sixteen rows at a
 // time give the same bits.
 
-inline __m512i byte_lane(__m512i v, int i) {
-  return _mm512_and_si512(_mm512_srli_epi32(v, 8 * i), _mm512_set1_epi32(0xFF));
-}
-
-inline __m512 f16x16(const uint8_t* p) {
-  return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
-}
+using packed_avx512::f16x16;
+using packed_avx512::Q4KScales;
 
 // Q4_K, 2304 bytes per super-block (see packed_weights.h).
 void gemv_packed_q4_k(const uint8_t* groups, int64_t n_groups, const ActView& x, int64_t t,
@@ -129,24 +123,14 @@ void gemv_packed_q4_k(const uint8_t* groups, int64_t n_groups, const ActView& x,
   const int8_t* q8 = x.q(t);
   const float* d8 = x.d(t);
   const int16_t* bsums = x.bsums(t);
-  const __m512i m0f = _mm512_set1_epi8(0x0F), m3f = _mm512_set1_epi8(0x3F),
-                m30 = _mm512_set1_epi8(0x30);
+  const __m512i m0f = _mm512_set1_epi8(0x0F);
   for (int64_t g = 0; g < n_groups; ++g) {
     __m512 acc = _mm512_setzero_ps(), acc_min = _mm512_setzero_ps();
     for (int64_t i = 0; i < nb; ++i) {
       const uint8_t* p = groups + (g * nb + i) * kBlock;
       const int8_t* q = q8 + i * kQK_K;
       const int16_t* bs = bsums + i * 16;
-      const __m512i d0 = _mm512_loadu_si512(p + 64), d1 = _mm512_loadu_si512(p + 128),
-                    d2 = _mm512_loadu_si512(p + 192);
-      // Scales and mins 0-3 are the low six bits of bytes 0-3 and 4-7; 4-7
-      // take their low four bits from bytes 8-11 and the top two from the
-      // top of bytes 0-3 (scales) or 4-7 (mins).
-      const __m512i sc03 = _mm512_and_si512(d0, m3f), mn03 = _mm512_and_si512(d1, m3f);
-      const __m512i sc47 =
-          _mm512_ternarylogic_epi32(d2, m0f, _mm512_and_si512(_mm512_srli_epi32(d0, 2), m30), 0xEA);
-      const __m512i mn47 = _mm512_ternarylogic_epi32(
-          _mm512_srli_epi32(d2, 4), m0f, _mm512_and_si512(_mm512_srli_epi32(d1, 2), m30), 0xEA);
+      const Q4KScales scales(p);
       __m512i isum = _mm512_setzero_si512(), msum = _mm512_setzero_si512();
       for (int c = 0; c < 4; ++c) {
         __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
@@ -156,11 +140,8 @@ void gemv_packed_q4_k(const uint8_t* groups, int64_t n_groups, const ActView& x,
           hi = _mm512_dpbusd_epi32(hi, _mm512_and_si512(_mm512_srli_epi16(v, 4), m0f),
                                    broadcast_u32(q + 64 * c + 32 + 4 * k));
         }
-        const int g_lo = 2 * c, g_hi = 2 * c + 1;
-        const __m512i sc_lo = byte_lane(g_lo < 4 ? sc03 : sc47, g_lo % 4);
-        const __m512i sc_hi = byte_lane(g_hi < 4 ? sc03 : sc47, g_hi % 4);
-        const __m512i mn_lo = byte_lane(g_lo < 4 ? mn03 : mn47, g_lo % 4);
-        const __m512i mn_hi = byte_lane(g_hi < 4 ? mn03 : mn47, g_hi % 4);
+        const __m512i sc_lo = scales.scale(2 * c), sc_hi = scales.scale(2 * c + 1);
+        const __m512i mn_lo = scales.min(2 * c), mn_hi = scales.min(2 * c + 1);
         isum = _mm512_add_epi32(
             isum, _mm512_add_epi32(_mm512_mullo_epi32(lo, sc_lo), _mm512_mullo_epi32(hi, sc_hi)));
         msum = _mm512_add_epi32(
@@ -187,7 +168,6 @@ void gemv_packed_q6_k(const uint8_t* groups, int64_t n_groups, const ActView& x,
   const int8_t* q8 = x.q(t);
   const float* d8 = x.d(t);
   const int16_t* bsums = x.bsums(t);
-  const __m512i m0f = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
   for (int64_t g = 0; g < n_groups; ++g) {
     __m512 acc = _mm512_setzero_ps();
     for (int64_t i = 0; i < nb; ++i) {
@@ -201,18 +181,8 @@ void gemv_packed_q6_k(const uint8_t* groups, int64_t n_groups, const ActView& x,
           __m512i s[4];
           for (int k = 0; k < 4; ++k) s[k] = _mm512_set1_epi32(-32 * bs[8 * h + 2 * k + j]);
           for (int c = 4 * j; c < 4 * j + 4; ++c) {
-            const uint8_t* slab = p + 288 + 192 * (8 * h + c);
-            const __m512i a = _mm512_loadu_si512(slab), b = _mm512_loadu_si512(slab + 64),
-                          qh = _mm512_loadu_si512(slab + 128);
-            const __m512i codes[4] = {
-                _mm512_ternarylogic_epi32(a, m0f, _mm512_and_si512(_mm512_slli_epi32(qh, 4), m30),
-                                          0xEA),
-                _mm512_ternarylogic_epi32(b, m0f, _mm512_and_si512(_mm512_slli_epi32(qh, 2), m30),
-                                          0xEA),
-                _mm512_ternarylogic_epi32(_mm512_srli_epi16(a, 4), m0f, _mm512_and_si512(qh, m30),
-                                          0xEA),
-                _mm512_ternarylogic_epi32(_mm512_srli_epi16(b, 4), m0f,
-                                          _mm512_and_si512(_mm512_srli_epi32(qh, 2), m30), 0xEA)};
+            __m512i codes[4];
+            packed_avx512::q6_k_codes(p + 288 + 192 * (8 * h + c), codes);
             for (int k = 0; k < 4; ++k)
               s[k] =
                   _mm512_dpbusd_epi32(s[k], codes[k], broadcast_u32(q + 128 * h + 32 * k + 4 * c));

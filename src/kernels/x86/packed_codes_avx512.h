@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <cstring>
-#include <new>
 
 #include "kernels/x86/avx512_intrinsics.h"
 
@@ -78,22 +77,50 @@ inline void block_codes(const uint8_t* p, __m512i codes[8]) {
   }
 }
 
-// A per-thread buffer of 32-bit values that grows once and is reused, so
-// the kernels do not allocate per call (each file keeps its own
-// thread_local one).
-struct InitScratch {
-  int32_t* get(int64_t n) {
-    if (n > cap) {
-      ::operator delete(data, std::align_val_t(64));
-      data =
-          static_cast<int32_t*>(::operator new(static_cast<size_t>(n) * 4, std::align_val_t(64)));
-      cap = n;
-    }
-    return data;
+// ---- K-quants ----
+
+// Byte i of each dword of v, as a dword.
+inline __m512i byte_lane(__m512i v, int i) {
+  return _mm512_and_si512(_mm512_srli_epi32(v, 8 * i), _mm512_set1_epi32(0xFF));
+}
+
+inline __m512 f16x16(const uint8_t* p) {
+  return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+
+// A packed Q4_K super-block's sixteen rows' 6-bit scales and mins: byte g
+// of sc03's dwords is scale g (< 4), of sc47's scale 4 + g; mins likewise.
+// Scales and mins 0-3 are the low six bits of bytes 0-3 and 4-7; 4-7 take
+// their low four bits from bytes 8-11 and the top two from the top of
+// bytes 0-3 (scales) or 4-7 (mins).
+struct Q4KScales {
+  __m512i sc03, mn03, sc47, mn47;
+  explicit Q4KScales(const uint8_t* p) {
+    const __m512i m0f = _mm512_set1_epi8(0x0F), m3f = _mm512_set1_epi8(0x3F),
+                  m30 = _mm512_set1_epi8(0x30);
+    const __m512i d0 = _mm512_loadu_si512(p + 64), d1 = _mm512_loadu_si512(p + 128),
+                  d2 = _mm512_loadu_si512(p + 192);
+    sc03 = _mm512_and_si512(d0, m3f);
+    mn03 = _mm512_and_si512(d1, m3f);
+    sc47 = _mm512_ternarylogic_epi32(d2, m0f, _mm512_and_si512(_mm512_srli_epi32(d0, 2), m30), 0xEA);
+    mn47 = _mm512_ternarylogic_epi32(_mm512_srli_epi32(d2, 4), m0f,
+                                     _mm512_and_si512(_mm512_srli_epi32(d1, 2), m30), 0xEA);
   }
-  ~InitScratch() { ::operator delete(data, std::align_val_t(64)); }
-  int32_t* data = nullptr;
-  int64_t cap = 0;
+  __m512i scale(int g) const { return byte_lane(g < 4 ? sc03 : sc47, g % 4); }
+  __m512i min(int g) const { return byte_lane(g < 4 ? mn03 : mn47, g % 4); }
 };
+
+// The four 6-bit code registers of a packed Q6_K slab triple (ql a, ql b,
+// qh): codes[k] holds the elements of quarter k.
+__attribute__((always_inline)) inline void q6_k_codes(const uint8_t* slab, __m512i codes[4]) {
+  const __m512i m0f = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
+  const __m512i a = _mm512_loadu_si512(slab), b = _mm512_loadu_si512(slab + 64),
+                qh = _mm512_loadu_si512(slab + 128);
+  codes[0] = _mm512_ternarylogic_epi32(a, m0f, _mm512_and_si512(_mm512_slli_epi32(qh, 4), m30), 0xEA);
+  codes[1] = _mm512_ternarylogic_epi32(b, m0f, _mm512_and_si512(_mm512_slli_epi32(qh, 2), m30), 0xEA);
+  codes[2] = _mm512_ternarylogic_epi32(_mm512_srli_epi16(a, 4), m0f, _mm512_and_si512(qh, m30), 0xEA);
+  codes[3] = _mm512_ternarylogic_epi32(_mm512_srli_epi16(b, 4), m0f,
+                                       _mm512_and_si512(_mm512_srli_epi32(qh, 2), m30), 0xEA);
+}
 
 }  // namespace zhi::packed_avx512

@@ -17,6 +17,7 @@
 // tokens' quants and lane offsets is computed once per task.
 #include "kernels/kernel_table.h"
 #include "kernels/packed_weights.h"
+#include "kernels/x86/avx2_util.h"
 #include "kernels/x86/avx512_intrinsics.h"
 #include "kernels/x86/packed_codes_avx512.h"
 #include "kernels/x86/x86_kernels.h"
@@ -29,12 +30,12 @@ using packed_avx512::Fmt;
 
 constexpr int kTileTokens = 2;
 
-thread_local packed_avx512::InitScratch tl_init;
+thread_local I32Scratch tl_init;
 
-// -offset * (sum of each four quants) of one token: cols / 4 values.
+// lane_offsets (avx2_util.h) for a whole row, sixteen lanes at a time:
 // vpdpbusd of the offset (as unsigned bytes; 128 fits) and the quants gives
 // offset * sum per dword.
-void lane_offsets(const int8_t* q, int64_t cols, int offset, int32_t* init) {
+void lane_offsets_row(const int8_t* q, int64_t cols, int offset, int32_t* init) {
   const __m512i off = _mm512_set1_epi8(static_cast<char>(offset));
   int64_t i = 0;
   for (; i + 64 <= cols; i += 64) {
@@ -94,7 +95,7 @@ void gemm_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int6
     for (int j = 0; j < n; ++j) {
       q[j] = x.q(t + j);
       dx[j] = x.d(t + j);
-      lane_offsets(q[j], x.cols, packed_avx512::kOffset<F>, init_buf + j * nb * 8);
+      lane_offsets_row(q[j], x.cols, packed_avx512::kOffset<F>, init_buf + j * nb * 8);
       init[j] = init_buf + j * nb * 8;
     }
     for (int64_t g = 0; g < n_groups; ++g) {

@@ -27,33 +27,18 @@ using packed_avx512::broadcast_u32;
 constexpr int kTileTokens = 3;
 constexpr int64_t kQ4KBlock = 2304;
 
-inline __m512i byte_lane(__m512i v, int i) {
-  return _mm512_and_si512(_mm512_srli_epi32(v, 8 * i), _mm512_set1_epi32(0xFF));
-}
-
-inline __m512 f16x16(const uint8_t* p) {
-  return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
-}
+using packed_avx512::f16x16;
+using packed_avx512::Q4KScales;
 
 template <int T>
 void tile_q4_k(const uint8_t* group, int64_t nb, const ActView& x, int64_t t0, float* out,
                int64_t ldo) {
-  const __m512i m0f = _mm512_set1_epi8(0x0F), m3f = _mm512_set1_epi8(0x3F),
-                m30 = _mm512_set1_epi8(0x30);
+  const __m512i m0f = _mm512_set1_epi8(0x0F);
   __m512 acc[T], acc_min[T];
   for (int j = 0; j < T; ++j) acc[j] = acc_min[j] = _mm512_setzero_ps();
   for (int64_t i = 0; i < nb; ++i) {
     const uint8_t* p = group + i * kQ4KBlock;
-    const __m512i d0 = _mm512_loadu_si512(p + 64), d1 = _mm512_loadu_si512(p + 128),
-                  d2 = _mm512_loadu_si512(p + 192);
-    // Scales and mins 0-3 are the low six bits of bytes 0-3 and 4-7; 4-7
-    // take their low four bits from bytes 8-11 and the top two from the
-    // top of bytes 0-3 (scales) or 4-7 (mins).
-    const __m512i sc03 = _mm512_and_si512(d0, m3f), mn03 = _mm512_and_si512(d1, m3f);
-    const __m512i sc47 =
-        _mm512_ternarylogic_epi32(d2, m0f, _mm512_and_si512(_mm512_srli_epi32(d0, 2), m30), 0xEA);
-    const __m512i mn47 = _mm512_ternarylogic_epi32(
-        _mm512_srli_epi32(d2, 4), m0f, _mm512_and_si512(_mm512_srli_epi32(d1, 2), m30), 0xEA);
+    const Q4KScales scales(p);
     __m512i isum[T], msum[T];
     for (int j = 0; j < T; ++j) isum[j] = msum[j] = _mm512_setzero_si512();
     for (int c = 0; c < 4; ++c) {
@@ -69,11 +54,8 @@ void tile_q4_k(const uint8_t* group, int64_t nb, const ActView& x, int64_t t0, f
           hi[j] = _mm512_dpbusd_epi32(hi[j], vh, broadcast_u32(q + 32));
         }
       }
-      const int g_lo = 2 * c, g_hi = 2 * c + 1;
-      const __m512i sc_lo = byte_lane(g_lo < 4 ? sc03 : sc47, g_lo % 4);
-      const __m512i sc_hi = byte_lane(g_hi < 4 ? sc03 : sc47, g_hi % 4);
-      const __m512i mn_lo = byte_lane(g_lo < 4 ? mn03 : mn47, g_lo % 4);
-      const __m512i mn_hi = byte_lane(g_hi < 4 ? mn03 : mn47, g_hi % 4);
+      const __m512i sc_lo = scales.scale(2 * c), sc_hi = scales.scale(2 * c + 1);
+      const __m512i mn_lo = scales.min(2 * c), mn_hi = scales.min(2 * c + 1);
       for (int j = 0; j < T; ++j) {
         const int16_t* bs = x.bsums(t0 + j) + i * 16 + 4 * c;
         isum[j] = _mm512_add_epi32(isum[j], _mm512_add_epi32(_mm512_mullo_epi32(lo[j], sc_lo),
@@ -102,7 +84,6 @@ constexpr int64_t kQ6KBlock = 3360;
 template <int T>
 void tile_q6_k(const uint8_t* group, int64_t nb, const ActView& x, int64_t t0, float* out,
                int64_t ldo) {
-  const __m512i m0f = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
   __m512 acc[T];
   for (int j = 0; j < T; ++j) acc[j] = _mm512_setzero_ps();
   for (int64_t i = 0; i < nb; ++i) {
@@ -118,18 +99,8 @@ void tile_q6_k(const uint8_t* group, int64_t nb, const ActView& x, int64_t t0, f
           for (int k = 0; k < 4; ++k) s[j][k] = _mm512_set1_epi32(-32 * bs[8 * h + 2 * k + half]);
         }
         for (int c = 4 * half; c < 4 * half + 4; ++c) {
-          const uint8_t* slab = p + 288 + 192 * (8 * h + c);
-          const __m512i a = _mm512_loadu_si512(slab), b = _mm512_loadu_si512(slab + 64),
-                        qh = _mm512_loadu_si512(slab + 128);
-          const __m512i codes[4] = {
-              _mm512_ternarylogic_epi32(a, m0f, _mm512_and_si512(_mm512_slli_epi32(qh, 4), m30),
-                                        0xEA),
-              _mm512_ternarylogic_epi32(b, m0f, _mm512_and_si512(_mm512_slli_epi32(qh, 2), m30),
-                                        0xEA),
-              _mm512_ternarylogic_epi32(_mm512_srli_epi16(a, 4), m0f, _mm512_and_si512(qh, m30),
-                                        0xEA),
-              _mm512_ternarylogic_epi32(_mm512_srli_epi16(b, 4), m0f,
-                                        _mm512_and_si512(_mm512_srli_epi32(qh, 2), m30), 0xEA)};
+          __m512i codes[4];
+          packed_avx512::q6_k_codes(p + 288 + 192 * (8 * h + c), codes);
           for (int j = 0; j < T; ++j) {
             const int8_t* q = x.q(t0 + j) + i * kQK_K + 128 * h + 4 * c;
             for (int k = 0; k < 4; ++k)
