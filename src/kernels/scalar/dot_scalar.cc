@@ -66,24 +66,36 @@ inline void legacy_dot(const Block* b, const ActView& x, int64_t t, Val val, Acc
 inline int nibble(const uint8_t* qs, int j) { return j < kHalf ? (qs[j] & 15) : (qs[j - kHalf] >> 4); }
 inline int high_bit(const uint8_t* qh, int j) { return static_cast<int>((load_u32(qh) >> j) & 1); }
 
-float vec_dot_q4_0(const uint8_t* w, const ActView& x, int64_t t) {
-  Lanes8 acc;
+// Q4_0, Q5_0 and Q8_0 with either accumulator: Lanes8 (the reference) or
+// BlockSum (the batched kernels under BatchArithmetic::kBlockSum).
+template <typename Acc>
+float dot_q4_0(const uint8_t* w, const ActView& x, int64_t t) {
+  Acc acc;
   legacy_dot(blocks<BlockQ4_0>(w), x, t, [](const BlockQ4_0& b, int j) { return nibble(b.qs, j) - 8; }, acc);
   return acc.hsum();
 }
 
-float vec_dot_q5_0(const uint8_t* w, const ActView& x, int64_t t) {
-  Lanes8 acc;
+template <typename Acc>
+float dot_q5_0(const uint8_t* w, const ActView& x, int64_t t) {
+  Acc acc;
   legacy_dot(blocks<BlockQ5_0>(w), x, t,
              [](const BlockQ5_0& b, int j) { return (nibble(b.qs, j) | (high_bit(b.qh, j) << 4)) - 16; }, acc);
   return acc.hsum();
 }
 
-float vec_dot_q8_0(const uint8_t* w, const ActView& x, int64_t t) {
-  Lanes8 acc;
+template <typename Acc>
+float dot_q8_0(const uint8_t* w, const ActView& x, int64_t t) {
+  Acc acc;
   legacy_dot(blocks<BlockQ8_0>(w), x, t, [](const BlockQ8_0& b, int j) { return static_cast<int>(b.qs[j]); }, acc);
   return acc.hsum();
 }
+
+float vec_dot_q4_0(const uint8_t* w, const ActView& x, int64_t t) { return dot_q4_0<Lanes8>(w, x, t); }
+float vec_dot_q5_0(const uint8_t* w, const ActView& x, int64_t t) { return dot_q5_0<Lanes8>(w, x, t); }
+float vec_dot_q8_0(const uint8_t* w, const ActView& x, int64_t t) { return dot_q8_0<Lanes8>(w, x, t); }
+float blocksum_dot_q4_0(const uint8_t* w, const ActView& x, int64_t t) { return dot_q4_0<BlockSum>(w, x, t); }
+float blocksum_dot_q5_0(const uint8_t* w, const ActView& x, int64_t t) { return dot_q5_0<BlockSum>(w, x, t); }
+float blocksum_dot_q8_0(const uint8_t* w, const ActView& x, int64_t t) { return dot_q8_0<BlockSum>(w, x, t); }
 
 float vec_dot_iq4_nl(const uint8_t* w, const ActView& x, int64_t t) {
   Lanes8 acc;
@@ -319,26 +331,6 @@ float vec_dot_f32(const uint8_t* w, const ActView& x, int64_t t) {
   const float* a = reinterpret_cast<const float*>(w);
   const float* f = x.f(t);
   return float_dot(x.cols, [a](int64_t i) { return a[i]; }, [f](int64_t i) { return f[i]; });
-}
-
-// The batched twins: the same blocks, one accumulator per row (BlockSum).
-float blocksum_dot_q4_0(const uint8_t* w, const ActView& x, int64_t t) {
-  BlockSum acc;
-  legacy_dot(blocks<BlockQ4_0>(w), x, t, [](const BlockQ4_0& b, int j) { return nibble(b.qs, j) - 8; }, acc);
-  return acc.hsum();
-}
-
-float blocksum_dot_q5_0(const uint8_t* w, const ActView& x, int64_t t) {
-  BlockSum acc;
-  legacy_dot(blocks<BlockQ5_0>(w), x, t,
-             [](const BlockQ5_0& b, int j) { return (nibble(b.qs, j) | (high_bit(b.qh, j) << 4)) - 16; }, acc);
-  return acc.hsum();
-}
-
-float blocksum_dot_q8_0(const uint8_t* w, const ActView& x, int64_t t) {
-  BlockSum acc;
-  legacy_dot(blocks<BlockQ8_0>(w), x, t, [](const BlockQ8_0& b, int j) { return static_cast<int>(b.qs[j]); }, acc);
-  return acc.hsum();
 }
 
 VecDotFn blocksum_dot_for(uint32_t id) {
