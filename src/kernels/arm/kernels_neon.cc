@@ -515,9 +515,11 @@ void set(KernelTable& t, GemmFn fn) {
 }  // namespace
 
 void fill_neon_packed(KernelTable& t);
+void fill_neon_packed_kquant(KernelTable& t);
 
 void fill_neon_kernels(KernelTable& t) {
   fill_neon_packed(t);
+  fill_neon_packed_kquant(t);
   t.isa = Isa::kNeon;
   set<GgmlType::kQ8_0>(t, gemm_legacy<Q8_0N>);
   set<GgmlType::kQ4_0>(t, gemm_legacy<Q4_0N>);
