@@ -36,6 +36,13 @@ struct SessionOptions {
   std::string instructions;  // the system prompt; empty: the model's default
   std::vector<Tool> tools;
   GuardrailHook guardrail;
+  // Optional: what an answer is recorded as. Each model turn's text goes
+  // through it before it enters the transcript, and the whole answer before
+  // it becomes Response::content. The compliance layer passes one that stars
+  // masked spans, so a masked answer never reaches the next turn's prompt, a
+  // saved transcript or an export unmasked. An error fails the request and
+  // leaves the transcript unchanged.
+  std::function<Expected<std::string>(std::string_view text)> record_filter;
   // Speculative decoding: a smaller model with the same vocabulary proposes
   // `draft_tokens` tokens per step for greedy free-text answers. The text is
   // identical to greedy decoding without it.

@@ -50,6 +50,7 @@ int chat_policy_main(const ChatArgs& a) {
     SessionOptions so;
     so.instructions = a.system;
     so.guardrail = guard->hook();
+    so.record_filter = guard->record_filter();
     auto s = Session::create(*model, so);
     if (!s.ok()) return s.error();
     session = std::move(s).value();

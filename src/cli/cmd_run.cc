@@ -170,6 +170,7 @@ int run_session(const RunArgs& a, const std::string& prompt) {
     if (!c.ok()) return report(c.status());
     comp = std::move(c).value();
     so.guardrail = comp->guard->hook();
+    so.record_filter = comp->guard->record_filter();
   }
   if (!a.draft.empty()) {
     ModelOptions dmo = mo;

@@ -43,6 +43,25 @@ GuardrailVerdict SessionGuardrail::block(GuardrailStage stage, int category,
   return GuardrailVerdict{false, "category " + outcome_.category_id + ": " + refusal};
 }
 
+std::function<Expected<std::string>(std::string_view)> SessionGuardrail::record_filter() {
+  std::shared_ptr<SessionGuardrail> self = shared_from_this();
+  return [self](std::string_view text) -> Expected<std::string> {
+    std::string language;
+    {
+      std::lock_guard<std::mutex> lock(self->mu_);
+      language = self->outcome_.language;
+    }
+    Result<Verdict> v = self->mod_->check(text, language);
+    if (!v.ok()) return Error(ErrorCode::kInternal, "moderation failed: " + v.status().message());
+    if (v->decision == Action::kRefuse)
+      return Error(ErrorCode::kGuardrailViolation,
+                   "the response was blocked: category " +
+                       self->mod_->pack().categories[static_cast<size_t>(v->category)].id);
+    if (v->decision == Action::kMask) return std::move(v->masked);
+    return std::string(text);
+  };
+}
+
 // A new request: everything about the last one is forgotten.
 GuardrailVerdict SessionGuardrail::on_prompt(std::string_view text) {
   stream_.reset();

@@ -4,6 +4,7 @@
 //   auto guard = SessionGuardrail::create(moderator);
 //   SessionOptions so;
 //   so.guardrail = guard->hook();
+//   so.record_filter = guard->record_filter();
 //   auto session = Session::create(model, so).value();
 //   GuardedReply r = guarded_stream(*session, *guard, prompt, options, show).value();
 //
@@ -15,7 +16,8 @@
 //   caller's display is told to retract what it showed and show the refusal.
 // - Mask hits are starred before the text is shown (text is held back only
 //   while a term could still complete over it); a masked prompt reaches the
-//   model masked.
+//   model masked, and with record_filter() installed a masked answer is
+//   recorded masked, so later turns and saved transcripts never hold it raw.
 //
 // One SessionGuardrail per session (it follows one request at a time).
 // Plain Session::respond/stream with only hook() installed still gets the
@@ -63,6 +65,10 @@ class SessionGuardrail : public std::enable_shared_from_this<SessionGuardrail> {
 
   // For SessionOptions::guardrail. Holds this guardrail alive.
   GuardrailHook hook();
+  // For SessionOptions::record_filter: the answer as the transcript keeps
+  // it, with this pack's mask spans starred (a refuse hit is an error; the
+  // hook has stopped such an answer already). Holds this guardrail alive.
+  std::function<Expected<std::string>(std::string_view text)> record_filter();
 
   // The prompt to send: masked when the pack masks part of it. Remembers the
   // verdict for the outcome (the hook then sees the masked text).

@@ -332,6 +332,11 @@ Expected<Response> SessionImpl::run(std::string_view prompt, const GenerationOpt
     ++st.rounds;
 
     TranscriptEntry reply{Role::kAssistant, turn->text, turn->calls, {}};
+    if (options_.record_filter) {
+      Expected<std::string> recorded = options_.record_filter(reply.content);
+      if (!recorded.ok()) return recorded.error();
+      reply.content = std::move(recorded).value();
+    }
     working.push_back(std::move(reply));
     if (turn->calls.empty() || turn->finish != FinishReason::kEndOfTurn) break;
     st.tool_calls += static_cast<int>(turn->calls.size());
@@ -343,6 +348,11 @@ Expected<Response> SessionImpl::run(std::string_view prompt, const GenerationOpt
   m.persist(lease.entry, first_prompt, &st.warnings);
   persisted = true;
   response.content = content;
+  if (options_.record_filter) {
+    Expected<std::string> recorded = options_.record_filter(content);
+    if (!recorded.ok()) return recorded.error();
+    response.content = std::move(recorded).value();
+  }
   std::lock_guard<std::mutex> lock(mu_);
   entries_ = std::move(working);
   return response;

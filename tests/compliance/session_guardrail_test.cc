@@ -256,6 +256,7 @@ TEST(SessionGuardrail, MasksOutputAndPromptSpans) {
   auto guard = SessionGuardrail::create(mod);
   SessionOptions so;
   so.guardrail = guard->hook();
+  so.record_filter = guard->record_filter();
   auto s = Session::create(zhi::testing::tiny_model(), so);
   ASSERT_TRUE(s.ok());
   Shown shown;
@@ -273,6 +274,13 @@ TEST(SessionGuardrail, MasksOutputAndPromptSpans) {
   for (const std::string& state : shown.states)
     EXPECT_EQ(state.find(term), std::string::npos) << "shown unmasked: " << state;
   EXPECT_EQ(r->response.stats.generated_tokens, plain.generated);  // masking does not stop it
+  // The transcript (the next turn's prompt, what is saved) holds the answer masked.
+  {
+    const auto entries = (*s)->transcript().entries;
+    ASSERT_EQ(entries.size(), 2u);
+    EXPECT_EQ(entries[1].role, Role::kAssistant);
+    EXPECT_EQ(entries[1].content, expected);
+  }
 
   // A masked prompt reaches the model masked.
   auto p = guarded_stream(**s, *guard, "my secretword is here", greedy(4), {});

@@ -278,6 +278,31 @@ TEST(SessionApi, GuardrailHookBlocksPromptAndResponse) {
   EXPECT_TRUE((*s)->transcript().entries.empty());
 }
 
+TEST(SessionApi, RecordFilterShapesTheTranscriptAndAnErrorChangesNothing) {
+  auto model = testing::tiny_model();
+  bool fail = false;
+  SessionOptions o;
+  o.record_filter = [&fail](std::string_view text) -> Expected<std::string> {
+    if (fail) return Error(ErrorCode::kInternal, "filter down");
+    return "[" + std::string(text) + "]";
+  };
+  auto s = Session::create(model, o);
+  ASSERT_TRUE(s.ok());
+  auto r = (*s)->respond("hello", greedy(12));
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  ASSERT_GE(r->content.size(), 2u);
+  EXPECT_EQ(r->content.front(), '[');
+  EXPECT_EQ(r->content.back(), ']');
+  auto entries = (*s)->transcript().entries;
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[1].content, r->content);
+  fail = true;
+  auto f = (*s)->respond("again", greedy(12));
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.error().code(), ErrorCode::kInternal);
+  EXPECT_EQ((*s)->transcript().entries.size(), 2u);
+}
+
 TEST(SessionApi, InvalidOptionsAreInvalidArgument) {
   auto model = testing::tiny_model();
   auto s = Session::create(model);
