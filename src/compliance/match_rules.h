@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "compliance/ascii_block.h"
 #include "compliance/fold_table.h"
 #include "compliance/literal_index.h"
 #include "compliance/regex_set.h"
@@ -47,8 +48,15 @@ struct MatchRules {
   static constexpr uint16_t kAsciiBreaker = 1u << 10;  // == SkelChar::kGapBreaker << 8
   static constexpr int kAsciiEndsShift = 11;           // kEnds* << kAsciiEndsShift
   static constexpr uint16_t kAsciiSlow = 1u << 15;
+  static_assert(kAsciiSpace >> 8 == AsciiTables::kSpace &&
+                kAsciiBreaker >> 8 == AsciiTables::kBreaker &&
+                kAsciiEndsShift - 8 == AsciiTables::kEndsShift &&
+                kAsciiWord >> 7 == AsciiTables::kWord);
   uint16_t ascii[256];
-  MatchRules() { std::fill(std::begin(ascii), std::end(ascii), kAsciiSlow); }  // until built
+  MatchRules() {  // every byte slow until built
+    std::fill(std::begin(ascii), std::end(ascii), kAsciiSlow);
+    std::fill(std::begin(ascii_tables.cls), std::end(ascii_tables.cls), AsciiTables::kSlow);
+  }
   void build_ascii() {
     static_assert(kAsciiSpace == SkelChar::kGapSpace << 8 && kAsciiBreaker == SkelChar::kGapBreaker
                                                                                   << 8);
@@ -69,7 +77,15 @@ struct MatchRules {
       }
       ascii[b] = a;
     }
+    // The same facts split into two byte tables, for classify_ascii_block.
+    for (unsigned b = 0; b < 128; ++b) {
+      const uint16_t a = ascii[b];
+      ascii_tables.fold[b] = static_cast<uint8_t>(a & kAsciiCharMask);
+      ascii_tables.cls[b] =
+          (a & kAsciiSlow) ? AsciiTables::kSlow : static_cast<uint8_t>((a >> 8) | ((a >> 7) & 1));
+    }
   }
+  AsciiTables ascii_tables;
 
   uint8_t ends_of(char32_t c) const {
     return c < 0x10000 ? ends[c] : static_cast<uint8_t>(kEndsAllow | kEndsAnywhere | kEndsWord);

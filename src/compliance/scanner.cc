@@ -1,6 +1,7 @@
 #include "compliance/scanner.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "compliance/utf8_codec.h"
 
@@ -144,74 +145,102 @@ void Scanner::process(const unsigned char* p, size_t n) {
 }
 
 // The general path (process -> word_char / noise_char) specialised for
-// ASCII, where every word character is alpha: one table load per byte tells
-// the folded character, its class and which term sets end with it, and a
-// byte is handled without branching on its class (the branch on letter vs
-// space would be mispredicted at every word boundary). Every byte writes the
-// slot at count(); a noise byte leaves the count as is, so the next byte
-// overwrites it (the slot is kSize back, never read). Only events (a word
-// end with whole-word terms to probe, a character some term ends with, hits
-// waiting for an allow term) leave the straight line, and they run in the
-// general path's order. Stops at the first byte the table marks slow (any
-// non-ASCII byte, or an ASCII character that folds unusually) and returns
-// its index.
+// ASCII, 64 bytes at a time: classify_ascii_block gives one bit per byte
+// for each fact the general path asks about (word character, white space,
+// clause break, ends a term of each set) and the folded bytes. Every word
+// character of the block goes into the skeleton first, with its gap and gap
+// flags taken from the masks; then the events (a character some term ends
+// with, a word end with whole-word terms to probe, every word character
+// while hits wait for an allow term) run in byte order, each seeing the
+// skeleton count the general path would have at that point. Probes look
+// back only, so the characters written ahead of them change nothing.
+// Stops at the first byte the tables mark slow (any non-ASCII byte, or an
+// ASCII character that folds unusually) and returns its index.
 size_t Scanner::ascii_run(const unsigned char* p, size_t i, size_t n) {
-  const uint16_t* a = r_->ascii;
-  constexpr uint32_t kProbe = (MatchRules::kEndsAllow | MatchRules::kEndsAnywhere)
-                              << MatchRules::kAsciiEndsShift;
-  uint32_t e = a[p[i]];
-  if (e & MatchRules::kAsciiSlow) return i;
-  // A pending word end after a non-alpha character ends at whatever comes
-  // next; inside the run the last skeleton character is always alpha.
-  if (word_end_pending_ && !w_.at(w_.count() - 1).alpha()) end_of_word();
-  uint64_t count = w_.count();
-  uint32_t gap = gap_, flags = gap_flags_;
-  uint32_t ends_word = word_end_pending_;
-  uint32_t pending = !pending_.empty();
-  uint64_t barrier = barrier_;
-  const uint32_t max_gap = r_->max_gap;
-  const uint64_t base = offset_;
-  while (true) {
-    // 0/1 and masks rather than bools: the compiler keeps one straight path.
-    const uint32_t word = (e >> 7) & 1;
-    static_assert(MatchRules::kAsciiWord == 1u << 7);
-    const uint32_t keep = word - 1;  // all ones for noise
-    const char32_t c = e & MatchRules::kAsciiCharMask;
-    if (use_regex_) folded_ += static_cast<char>(c);
-    w_.put(count, SkelChar{c, static_cast<uint8_t>(gap),
-                           static_cast<uint8_t>(flags | SkelChar::kAlphaChar), 1, base + i});
-    const bool cut = (flags & SkelChar::kGapBreaker) || gap > max_gap;
-    barrier = (word & cut) ? count : barrier;
-    if (__builtin_expect((ends_word & ~word) | ((e & kProbe) != 0) | (pending & word), 0)) {
-      if (!word) {  // a word end with whole-word terms to probe
-        w_.set_count(count);
-        end_of_word();
-      } else {
-        w_.set_count(count + 1);
-        barrier_ = barrier;
-        gap_ = 0;
-        gap_flags_ = 0;
-        if (e & (MatchRules::kEndsAllow << MatchRules::kAsciiEndsShift)) probe_allow(count);
-        if (e & (MatchRules::kEndsAnywhere << MatchRules::kAsciiEndsShift)) probe_anywhere(count);
-        if (!pending_.empty()) settle(false);
-      }
-      pending = !pending_.empty();
+  const AsciiTables& tables = r_->ascii_tables;
+  AsciiBlock b;
+  while (i < n) {
+    if (simd_) {
+      classify_ascii_block_avx512(p + i, n - i, tables, b);
+    } else {
+      classify_ascii_block_scalar(p + i, n - i, tables, b);
     }
-    count += word;
-    ends_word = word & (e >> (MatchRules::kAsciiEndsShift + 2));
-    static_assert(MatchRules::kEndsWord == 4);
-    gap = (gap + (gap < 255)) & keep;
-    flags = (flags | ((e >> 8) & (SkelChar::kGapSpace | SkelChar::kGapBreaker))) & keep;
-    if (++i == n) break;
-    e = a[p[i]];
-    if (e & MatchRules::kAsciiSlow) break;
+    if (b.len == 0) break;
+    ascii_block(b, offset_ + i);
+    i += b.len;
+    if (b.len < 64) break;
+  }
+  return i;
+}
+
+namespace {
+
+// Bits 0 .. k-1 (k <= 64).
+inline uint64_t below(uint32_t k) { return k >= 64 ? ~uint64_t{0} : (uint64_t{1} << k) - 1; }
+
+}  // namespace
+
+void Scanner::ascii_block(const AsciiBlock& b, uint64_t begin) {
+  // A pending word end after a non-alpha character ends at whatever comes
+  // next; inside the block the last skeleton character is always alpha.
+  if (word_end_pending_ && !w_.at(w_.count() - 1).alpha()) end_of_word();
+  if (use_regex_) folded_.append(reinterpret_cast<const char*>(b.folded), b.len);
+  const uint64_t word = b.word, noise = below(b.len) & ~word;
+  const uint64_t count0 = w_.count();
+  uint8_t at[64];  // at[k]: skeleton index of word character k, less count0
+  const uint64_t cut = simd_ ? write_ascii_skeleton_avx512(b, begin, gap_, gap_flags_, r_->max_gap,
+                                                           w_.ring(), count0, at)
+                             : write_ascii_skeleton_scalar(b, begin, gap_, gap_flags_, r_->max_gap,
+                                                           w_.ring(), count0, at);
+  if (cut != kNoCut) barrier_ = cut;
+  const uint64_t count = count0 + static_cast<uint64_t>(std::popcount(word));
+  // The noise after the last word character (all of the block if none).
+  const uint32_t after_last = word == 0 ? 0 : 64 - static_cast<uint32_t>(std::countl_zero(word));
+  const uint64_t tail = below(b.len) & ~below(after_last);
+  const uint32_t tail_flags = ((b.space & tail) ? SkelChar::kGapSpace : 0) |
+                              ((b.breaker & tail) ? SkelChar::kGapBreaker : 0);
+  const uint32_t tail_gap = b.len - after_last;
+  if (word == 0) {
+    gap_ = std::min<uint32_t>(gap_ + tail_gap, 255);
+    gap_flags_ = static_cast<uint8_t>(gap_flags_ | tail_flags);
+  } else {
+    gap_ = tail_gap;
+    gap_flags_ = static_cast<uint8_t>(tail_flags);
+  }
+  // Word ends: a noise byte after a word character that ends a whole-word
+  // term (or, at byte 0, after the previous block's last character).
+  const uint64_t ends = noise & ((b.ends_word << 1) | (word_end_pending_ ? 1 : 0));
+  const uint64_t probes = b.ends_allow | b.ends_anywhere;
+  // The probes' filter lines load together (see cjk_run).
+  // A word end at noise byte k follows word character k - 1.
+  for (uint64_t m = ends | probes; m != 0; m &= m - 1) {
+    const uint32_t k = static_cast<uint32_t>(std::countr_zero(m));
+    if ((ends >> k) & 1) {
+      r_->word.prefetch_ending_at(w_, k > 0 ? count0 + at[k - 1] : count0 - 1);
+    } else {
+      const uint64_t j = count0 + at[k];
+      if ((b.ends_allow >> k) & 1) r_->allow.prefetch_ending_at(w_, j);
+      if ((b.ends_anywhere >> k) & 1) r_->anywhere.prefetch_ending_at(w_, j);
+    }
+  }
+  uint64_t ev = ends | probes | (pending_.empty() ? 0 : word);
+  while (ev != 0) {
+    const uint32_t k = static_cast<uint32_t>(std::countr_zero(ev));
+    ev &= ev - 1;
+    if ((ends >> k) & 1) {
+      w_.set_count(k > 0 ? count0 + at[k - 1] + 1 : count0);
+      end_of_word();
+    } else {
+      const uint64_t j = count0 + at[k];
+      w_.set_count(j + 1);
+      if ((b.ends_allow >> k) & 1) probe_allow(j);
+      if ((b.ends_anywhere >> k) & 1) probe_anywhere(j);
+      if (!pending_.empty()) settle(false);
+    }
+    if (!pending_.empty()) ev |= word & ~below(k + 1);  // the general path settles at each one
   }
   w_.set_count(count);
-  gap_ = gap;
-  gap_flags_ = static_cast<uint8_t>(flags);
-  word_end_pending_ = ends_word != 0;
-  barrier_ = barrier;
-  return i;
+  word_end_pending_ = ((word & b.ends_word) >> (b.len - 1)) & 1;
 }
 
 // The general path specialised for runs of three-byte characters (all of
@@ -219,63 +248,97 @@ size_t Scanner::ascii_run(const unsigned char* p, size_t i, size_t n) {
 // state in registers. Anything else (a full-width letter, which folds to an
 // alpha one; an expansion; a dropped character; a pending word end) goes
 // back to the general path. Returns the index of the first byte not taken.
+//
+// With a large list nearly every Chinese character ends some term, and each
+// probe's first load (a filter line) misses L1. So the run goes in batches
+// of up to 64 word characters: decode and fold them into the skeleton,
+// prefetch the filter lines of all their probes, then probe them in order
+// with the count the general path would have at each. Probes look back
+// only, so the characters written ahead change nothing.
 size_t Scanner::cjk_run(const unsigned char* p, size_t i, size_t n) {
   if (word_end_pending_) return i;
   const uint32_t* bmp = r_->table->bmp();
-  uint64_t count = w_.count();
-  uint32_t gap = gap_;
-  uint8_t flags = gap_flags_;
-  uint64_t barrier = barrier_, after_cjk = after_cjk_;
-  bool pending = !pending_.empty();
   const uint32_t max_gap = r_->max_gap;
   const uint64_t base = offset_;
-  while (i + 2 < n) {
-    const unsigned b0 = p[i], b1 = p[i + 1], b2 = p[i + 2];
-    if ((b0 & 0xF0) != 0xE0 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80 ||
-        (b0 == 0xE0 && b1 < 0xA0) || (b0 == 0xED && b1 >= 0xA0))
-      break;
-    const uint32_t e = bmp[((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F)];
-    if (e & (FoldTable::kMulti | FoldTable::kDrop)) break;
-    const char32_t f = e & FoldTable::kCpMask;
-    if (!(e & FoldTable::kWord)) {
+  constexpr uint8_t kProbe = MatchRules::kEndsAllow | MatchRules::kEndsAnywhere;
+  uint8_t ends[64];
+  while (true) {
+    const uint64_t count0 = w_.count();
+    uint64_t count = count0;
+    uint32_t gap = gap_;
+    uint8_t flags = gap_flags_;
+    uint64_t barrier = barrier_, after_cjk = after_cjk_;
+    bool more = true;  // the batch ended full, not at something the run cannot take
+    while (true) {
+      if (count - count0 == 64) break;
+      if (i + 2 >= n) {
+        more = false;
+        break;
+      }
+      const unsigned b0 = p[i], b1 = p[i + 1], b2 = p[i + 2];
+      if ((b0 & 0xF0) != 0xE0 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80 ||
+          (b0 == 0xE0 && b1 < 0xA0) || (b0 == 0xED && b1 >= 0xA0)) {
+        more = false;
+        break;
+      }
+      const uint32_t e = bmp[((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F)];
+      if (e & (FoldTable::kMulti | FoldTable::kDrop)) {
+        more = false;
+        break;
+      }
+      const char32_t f = e & FoldTable::kCpMask;
+      if (!(e & FoldTable::kWord)) {
+        if (use_regex_) fold_out(f, base + i, 3);
+        gap += gap < 255;
+        if (e & FoldTable::kSpace) flags |= SkelChar::kGapSpace;
+        if (r_->is_breaker(f)) flags |= SkelChar::kGapBreaker;
+        i += 3;
+        continue;
+      }
+      if (e & FoldTable::kAlpha) {
+        more = false;
+        break;
+      }
       if (use_regex_) fold_out(f, base + i, 3);
-      gap += gap < 255;
-      if (e & FoldTable::kSpace) flags |= SkelChar::kGapSpace;
-      if (r_->is_breaker(f)) flags |= SkelChar::kGapBreaker;
+      w_.put(count, SkelChar{f, static_cast<uint8_t>(gap), flags, 3, base + i});
+      if ((flags & SkelChar::kGapBreaker) || gap > max_gap) barrier = count;
+      const uint8_t end = r_->ends_of(f);
+      ends[count - count0] = end;
+      after_cjk = ++count;
+      gap = 0;
+      flags = 0;
       i += 3;
-      continue;
+      if (end & MatchRules::kEndsWord) {
+        more = false;  // the general path ends the word at the next character
+        break;
+      }
     }
-    if (e & FoldTable::kAlpha) break;
-    if (use_regex_) fold_out(f, base + i, 3);
-    w_.put(count, SkelChar{f, static_cast<uint8_t>(gap), flags, 3, base + i});
-    if ((flags & SkelChar::kGapBreaker) || gap > max_gap) barrier = count;
-    after_cjk = ++count;
-    gap = 0;
-    flags = 0;
-    i += 3;
-    const uint8_t ends = r_->ends_of(f);
-    if ((ends & (MatchRules::kEndsAllow | MatchRules::kEndsAnywhere)) || pending) {
-      w_.set_count(count);
-      barrier_ = barrier;
-      after_cjk_ = after_cjk;
-      gap_ = 0;
-      gap_flags_ = 0;
-      if (ends & MatchRules::kEndsAllow) probe_allow(count - 1);
-      if (ends & MatchRules::kEndsAnywhere) probe_anywhere(count - 1);
+    // Prefetches run kAhead probes ahead: enough to cover a load from L3,
+    // few enough not to fill the core's miss buffers.
+    constexpr uint64_t kAhead = 8;
+    const auto prefetch = [&](uint64_t j) {
+      if (ends[j - count0] & MatchRules::kEndsAllow) r_->allow.prefetch_ending_at(w_, j);
+      if (ends[j - count0] & MatchRules::kEndsAnywhere) r_->anywhere.prefetch_ending_at(w_, j);
+    };
+    for (uint64_t j = count0; j < count && j < count0 + kAhead; ++j) prefetch(j);
+    for (uint64_t j = count0; j < count; ++j) {
+      if (j + kAhead < count) prefetch(j + kAhead);
+      const uint8_t end = ends[j - count0];
+      if ((end & kProbe) == 0 && pending_.empty()) continue;
+      w_.set_count(j + 1);
+      if (end & MatchRules::kEndsAllow) probe_allow(j);
+      if (end & MatchRules::kEndsAnywhere) probe_anywhere(j);
       if (!pending_.empty()) settle(false);
-      pending = !pending_.empty();
     }
-    if (ends & MatchRules::kEndsWord) {
-      word_end_pending_ = true;  // the general path ends the word at the next character
-      break;
-    }
+    w_.set_count(count);
+    gap_ = gap;
+    gap_flags_ = flags;
+    barrier_ = barrier;
+    after_cjk_ = after_cjk;
+    if (count > count0 && (ends[count - 1 - count0] & MatchRules::kEndsWord))
+      word_end_pending_ = true;
+    if (!more) return i;
   }
-  w_.set_count(count);
-  gap_ = gap;
-  gap_flags_ = flags;
-  barrier_ = barrier;
-  after_cjk_ = after_cjk;
-  return i;
 }
 
 void Scanner::fold_out(char32_t folded, uint64_t begin, uint32_t len) {

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "compliance/ascii_block.h"
 #include "compliance/match_rules.h"
 #include "core/status.h"
 
@@ -50,6 +51,9 @@ class Scanner {
   // default; off, every code point goes through the general one. Results
   // are identical either way: the switch exists so tests can prove it.
   void set_fast_paths(bool on) { fast_ = on; }
+  // The fast paths use AVX-512 where the CPU has it; off, their scalar
+  // twins. Again identical results, switchable for the tests.
+  void set_simd(bool on) { simd_ = on && ascii_block_simd(); }
 
  private:
   struct Pending {
@@ -71,6 +75,7 @@ class Scanner {
 
   void process(const unsigned char* p, size_t n);
   size_t ascii_run(const unsigned char* p, size_t i, size_t n);
+  void ascii_block(const AsciiBlock& b, uint64_t begin);
   size_t cjk_run(const unsigned char* p, size_t i, size_t n);
   void code_point(char32_t cp, uint64_t begin, uint32_t len);
   void fold_out(char32_t folded, uint64_t begin, uint32_t len);
@@ -92,11 +97,11 @@ class Scanner {
   uint32_t gap_ = 0;
   uint8_t gap_flags_ = 0;
   bool word_end_pending_ = false;  // the last word character may end a whole-word term
-  uint64_t barrier_ = 0;
-  uint64_t after_cjk_ = 0;  // skeleton index after the last CJK character  // first skeleton index
-                            // after the last clause break or over-long gap
+  uint64_t barrier_ = 0;    // first skeleton index after the last clause break or over-long gap
+  uint64_t after_cjk_ = 0;  // skeleton index after the last CJK character
   bool finished_ = false;
   bool fast_ = true;
+  bool simd_ = ascii_block_simd();
   std::string carry_;  // first bytes of a UTF-8 sequence split across pieces
   uint64_t offset_ = 0;
   std::deque<Pending> pending_;
