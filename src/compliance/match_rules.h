@@ -87,6 +87,32 @@ struct MatchRules {
   }
   AsciiTables ascii_tables;
 
+  // Per BMP code point, for the scanner's CJK path (Scanner::cjk_run): the
+  // fold table's entry with, where it folds to one code point, what these
+  // rules say about that one (which sets end with it, whether it is a clause
+  // break) in the entry's spare bits, so one load answers everything.
+  // Build after build_ends() and the breakers.
+  static constexpr int kBmpEndsShift = 26;           // kEnds* << kBmpEndsShift
+  static constexpr uint32_t kBmpBreaker = 1u << 29;  // noise that is a clause break
+  static constexpr uint32_t kBmpCjkStop = 1u << 30;  // dropped, or an alpha word character
+  std::vector<uint32_t> bmp;
+  void build_bmp() {
+    static_assert(FoldTable::kCountShift == kBmpEndsShift, "spare bits of a one-code-point entry");
+    bmp.assign(table->bmp(), table->bmp() + 0x10000);
+    for (uint32_t& e : bmp) {
+      if (e & FoldTable::kMulti) continue;
+      const char32_t f = e & FoldTable::kCpMask;
+      if (e & FoldTable::kDrop) {
+        e |= kBmpCjkStop;
+      } else if (e & FoldTable::kWord) {
+        e |= static_cast<uint32_t>(ends_of(f)) << kBmpEndsShift;
+        if (e & FoldTable::kAlpha) e |= kBmpCjkStop;
+      } else if (is_breaker(f)) {
+        e |= kBmpBreaker;
+      }
+    }
+  }
+
   uint8_t ends_of(char32_t c) const {
     return c < 0x10000 ? ends[c] : static_cast<uint8_t>(kEndsAllow | kEndsAnywhere | kEndsWord);
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 
+#include "compliance/cjk_block.h"
 #include "compliance/utf8_codec.h"
 
 namespace zhi::compliance {
@@ -257,57 +258,46 @@ void Scanner::ascii_block(const AsciiBlock& b, uint64_t begin) {
 // only, so the characters written ahead change nothing.
 size_t Scanner::cjk_run(const unsigned char* p, size_t i, size_t n) {
   if (word_end_pending_) return i;
-  const uint32_t* bmp = r_->table->bmp();
+  const uint32_t* bmp = r_->bmp.data();
   const uint32_t max_gap = r_->max_gap;
   const uint64_t base = offset_;
   constexpr uint8_t kProbe = MatchRules::kEndsAllow | MatchRules::kEndsAnywhere;
   uint8_t ends[64];
+  uint32_t entries[64];
   while (true) {
+    // Decode up to 64 characters and load their entries first: the loads do
+    // not wait on each other (nor on the branches below), so their misses
+    // overlap.
+    const uint32_t m = simd_ ? decode_cjk_avx512(p + i, n - i, bmp, entries)
+                             : decode_cjk_scalar(p + i, n - i, bmp, entries);
+    bool more = m == 64;  // the batch ended full, not at something the run cannot take
     const uint64_t count0 = w_.count();
     uint64_t count = count0;
     uint32_t gap = gap_;
     uint8_t flags = gap_flags_;
     uint64_t barrier = barrier_, after_cjk = after_cjk_;
-    bool more = true;  // the batch ended full, not at something the run cannot take
-    while (true) {
-      if (count - count0 == 64) break;
-      if (i + 2 >= n) {
-        more = false;
-        break;
-      }
-      const unsigned b0 = p[i], b1 = p[i + 1], b2 = p[i + 2];
-      if ((b0 & 0xF0) != 0xE0 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80 ||
-          (b0 == 0xE0 && b1 < 0xA0) || (b0 == 0xED && b1 >= 0xA0)) {
-        more = false;
-        break;
-      }
-      const uint32_t e = bmp[((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F)];
-      if (e & (FoldTable::kMulti | FoldTable::kDrop)) {
+    for (uint32_t c = 0; c < m; ++c) {
+      const uint32_t e = entries[c];
+      if (e & (FoldTable::kMulti | MatchRules::kBmpCjkStop)) {
         more = false;
         break;
       }
       const char32_t f = e & FoldTable::kCpMask;
+      if (use_regex_) fold_out(f, base + i, 3);
+      i += 3;
       if (!(e & FoldTable::kWord)) {
-        if (use_regex_) fold_out(f, base + i, 3);
         gap += gap < 255;
-        if (e & FoldTable::kSpace) flags |= SkelChar::kGapSpace;
-        if (r_->is_breaker(f)) flags |= SkelChar::kGapBreaker;
-        i += 3;
+        flags |= static_cast<uint8_t>(((e & FoldTable::kSpace) ? SkelChar::kGapSpace : 0) |
+                                      ((e & MatchRules::kBmpBreaker) ? SkelChar::kGapBreaker : 0));
         continue;
       }
-      if (e & FoldTable::kAlpha) {
-        more = false;
-        break;
-      }
-      if (use_regex_) fold_out(f, base + i, 3);
-      w_.put(count, SkelChar{f, static_cast<uint8_t>(gap), flags, 3, base + i});
+      w_.put(count, SkelChar{f, static_cast<uint8_t>(gap), flags, 3, base + i - 3});
       if ((flags & SkelChar::kGapBreaker) || gap > max_gap) barrier = count;
-      const uint8_t end = r_->ends_of(f);
+      const uint8_t end = static_cast<uint8_t>(e >> MatchRules::kBmpEndsShift) & 7;
       ends[count - count0] = end;
       after_cjk = ++count;
       gap = 0;
       flags = 0;
-      i += 3;
       if (end & MatchRules::kEndsWord) {
         more = false;  // the general path ends the word at the next character
         break;
