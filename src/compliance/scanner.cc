@@ -145,6 +145,53 @@ void Scanner::process(const unsigned char* p, size_t n) {
   offset_ += n;
 }
 
+// What a probe does with each term that ends at j: whole-word terms and
+// substring terms become candidate hits where the span rules allow.
+auto Scanner::word_hit(uint64_t j) {
+  return [this, j](const TermRef& t) {
+    const uint64_t s = j + 1 - t.len;
+    if (span_ok(t, s, j, true)) candidate(t.rule, w_.at(s).begin, w_.at(j).end(), s);
+  };
+}
+
+auto Scanner::anywhere_hit(uint64_t j) {
+  return [this, j](const TermRef& t) {
+    const uint64_t s = j + 1 - t.len;
+    if (span_ok(t, s, j, false)) candidate(t.rule, w_.at(s).begin, w_.at(j).end(), s);
+  };
+}
+
+namespace {
+
+// index.for_each_ending_at(w, j, hit) given x = index.line_state(w, j)
+// (computed earlier, where index.uses_line(j)), in the same steps, but with
+// the common case (no one-character term ends here and the filter line
+// rejects) decided inline. Returns whether it visited the index at all.
+template <class F>
+[[gnu::always_inline]] inline bool probe_batched(const LiteralIndex& index, const SkeletonWindow& w,
+                                                 uint64_t j, uint64_t x, F&& hit) {
+  const char32_t c0 = w.at(j).cp;
+  if (!index.may_end_with(c0)) return false;
+  if (index.may_be_single(c0)) {
+    index.for_each_ending_at(w, j, hit);
+    return true;
+  }
+  if (!index.uses_line(j) || !index.line_passes(x)) return false;
+  index.ending_at_line(w, j, x, hit);
+  return true;
+}
+
+// The line state of `index` at j, prefetching its line where that pays;
+// 0 where the index does not test j against its filter.
+inline uint64_t start_probe(const LiteralIndex& index, const SkeletonWindow& w, uint64_t j) {
+  if (!index.uses_line(j)) return 0;
+  const uint64_t x = index.line_state(w, j);
+  if (index.worth_prefetching()) index.prefetch_line(x);
+  return x;
+}
+
+}  // namespace
+
 // The general path (process -> word_char / noise_char) specialised for
 // ASCII, 64 bytes at a time: classify_ascii_block gives one bit per byte
 // for each fact the general path asks about (word character, white space,
@@ -212,30 +259,29 @@ void Scanner::ascii_block(const AsciiBlock& b, uint64_t begin) {
   // term (or, at byte 0, after the previous block's last character).
   const uint64_t ends = noise & ((b.ends_word << 1) | (word_end_pending_ ? 1 : 0));
   const uint64_t probes = b.ends_allow | b.ends_anywhere;
-  // The probes' filter lines load together (see cjk_run).
-  // A word end at noise byte k follows word character k - 1.
-  for (uint64_t m = ends | probes; m != 0; m &= m - 1) {
+  // The word-end and substring probes' filter lines load together (see
+  // cjk_run). A word end at noise byte k follows word character k - 1.
+  const auto word_end_at = [&](uint32_t k) { return k > 0 ? count0 + at[k - 1] : count0 - 1; };
+  uint64_t xs[64];  // by byte: the line state of its probe
+  for (uint64_t m = ends | b.ends_anywhere; m != 0; m &= m - 1) {
     const uint32_t k = static_cast<uint32_t>(std::countr_zero(m));
-    if ((ends >> k) & 1) {
-      r_->word.prefetch_ending_at(w_, k > 0 ? count0 + at[k - 1] : count0 - 1);
-    } else {
-      const uint64_t j = count0 + at[k];
-      if ((b.ends_allow >> k) & 1) r_->allow.prefetch_ending_at(w_, j);
-      if ((b.ends_anywhere >> k) & 1) r_->anywhere.prefetch_ending_at(w_, j);
-    }
+    xs[k] = ((ends >> k) & 1) ? start_probe(r_->word, w_, word_end_at(k))
+                              : start_probe(r_->anywhere, w_, count0 + at[k]);
   }
   uint64_t ev = ends | probes | (pending_.empty() ? 0 : word);
   while (ev != 0) {
     const uint32_t k = static_cast<uint32_t>(std::countr_zero(ev));
     ev &= ev - 1;
     if ((ends >> k) & 1) {
-      w_.set_count(k > 0 ? count0 + at[k - 1] + 1 : count0);
-      end_of_word();
+      // end_of_word() at count j + 1; word_end_pending_ is set after the loop.
+      const uint64_t j = word_end_at(k);
+      w_.set_count(j + 1);
+      probe_batched(r_->word, w_, j, xs[k], word_hit(j));
     } else {
       const uint64_t j = count0 + at[k];
       w_.set_count(j + 1);
       if ((b.ends_allow >> k) & 1) probe_allow(j);
-      if ((b.ends_anywhere >> k) & 1) probe_anywhere(j);
+      if ((b.ends_anywhere >> k) & 1) probe_batched(r_->anywhere, w_, j, xs[k], anywhere_hit(j));
       if (!pending_.empty()) settle(false);
     }
     if (!pending_.empty()) ev |= word & ~below(k + 1);  // the general path settles at each one
@@ -303,21 +349,18 @@ size_t Scanner::cjk_run(const unsigned char* p, size_t i, size_t n) {
         break;
       }
     }
-    // Prefetches run kAhead probes ahead: enough to cover a load from L3,
-    // few enough not to fill the core's miss buffers.
-    constexpr uint64_t kAhead = 8;
-    const auto prefetch = [&](uint64_t j) {
-      if (ends[j - count0] & MatchRules::kEndsAllow) r_->allow.prefetch_ending_at(w_, j);
-      if (ends[j - count0] & MatchRules::kEndsAnywhere) r_->anywhere.prefetch_ending_at(w_, j);
-    };
-    for (uint64_t j = count0; j < count && j < count0 + kAhead; ++j) prefetch(j);
+    uint64_t xs[64];  // the line states of the substring probes
     for (uint64_t j = count0; j < count; ++j) {
-      if (j + kAhead < count) prefetch(j + kAhead);
+      if (ends[j - count0] & MatchRules::kEndsAnywhere)
+        xs[j - count0] = start_probe(r_->anywhere, w_, j);
+    }
+    for (uint64_t j = count0; j < count; ++j) {
       const uint8_t end = ends[j - count0];
       if ((end & kProbe) == 0 && pending_.empty()) continue;
       w_.set_count(j + 1);
       if (end & MatchRules::kEndsAllow) probe_allow(j);
-      if (end & MatchRules::kEndsAnywhere) probe_anywhere(j);
+      if (end & MatchRules::kEndsAnywhere)
+        probe_batched(r_->anywhere, w_, j, xs[j - count0], anywhere_hit(j));
       if (!pending_.empty()) settle(false);
     }
     w_.set_count(count);
@@ -364,19 +407,13 @@ void Scanner::probe_allow(uint64_t j) {
 }
 
 void Scanner::probe_anywhere(uint64_t j) {
-  r_->anywhere.for_each_ending_at(w_, j, [&](const TermRef& t) {
-    const uint64_t s = j + 1 - t.len;
-    if (span_ok(t, s, j, false)) candidate(t.rule, w_.at(s).begin, w_.at(j).end(), s);
-  });
+  r_->anywhere.for_each_ending_at(w_, j, anywhere_hit(j));
 }
 
 void Scanner::end_of_word() {
   word_end_pending_ = false;
   const uint64_t j = w_.count() - 1;
-  r_->word.for_each_ending_at(w_, j, [&](const TermRef& t) {
-    const uint64_t s = j + 1 - t.len;
-    if (span_ok(t, s, j, true)) candidate(t.rule, w_.at(s).begin, w_.at(j).end(), s);
-  });
+  r_->word.for_each_ending_at(w_, j, word_hit(j));
 }
 
 bool Scanner::span_ok(const TermRef& t, uint64_t s, uint64_t j, bool whole_word) const {

@@ -81,7 +81,9 @@ class Scanner {
   void fold_out(char32_t folded, uint64_t begin, uint32_t len);
   [[gnu::always_inline]] inline void word_char(const FoldedChar& f, uint64_t begin, uint32_t len);
   [[gnu::always_inline]] inline void noise_char(const FoldedChar& f);
-  void end_of_word();  // the last word character ends a word: probe whole-word terms
+  void end_of_word();             // the last word character ends a word: probe whole-word terms
+  auto word_hit(uint64_t j);      // what end_of_word does with each term ending at j
+  auto anywhere_hit(uint64_t j);  // what probe_anywhere does with each term ending at j
   void probe_allow(uint64_t j);
   void probe_anywhere(uint64_t j);
   bool span_ok(const TermRef& t, uint64_t s, uint64_t j, bool whole_word) const;
