@@ -6,8 +6,8 @@
 // byte on its own.
 //
 // The AVX-512 (VBMI) version and the scalar one must give identical blocks;
-// the scalar one runs on other CPUs and is the reference the tests compare
-// against.
+// the scalar one (ascii_block_scalar.h) runs on other CPUs and for short
+// inputs, and is the reference the tests compare against.
 #pragma once
 
 #include <cstddef>
@@ -38,10 +38,9 @@ struct AsciiBlock {
 };
 
 // Classifies p[0 .. min(n, 64)), stopping at the first byte >= 0x80 or
-// marked slow.
-void classify_ascii_block_scalar(const unsigned char* p, size_t n, const AsciiTables& t,
-                                 AsciiBlock& out);
-// The same with AVX-512 (BW + VBMI); only call when ascii_block_simd() is true.
+// marked slow. classify_ascii_block_scalar (ascii_block_scalar.h) is the
+// reference; this one, with AVX-512 (BW + VBMI), only runs where
+// ascii_block_simd() is true.
 void classify_ascii_block_avx512(const unsigned char* p, size_t n, const AsciiTables& t,
                                  AsciiBlock& out);
 
@@ -51,10 +50,8 @@ void classify_ascii_block_avx512(const unsigned char* p, size_t n, const AsciiTa
 // and `flags` describe the noise before the block. Sets at[k] to the entry
 // index (less count) of each word character k. Returns the highest index
 // written whose gap holds a clause break or exceeds max_gap, or kNoCut.
+// write_ascii_skeleton_scalar (ascii_block_scalar.h) is the reference.
 constexpr uint64_t kNoCut = ~uint64_t{0};
-uint64_t write_ascii_skeleton_scalar(const AsciiBlock& b, uint64_t begin, uint32_t gap,
-                                     uint32_t flags, uint32_t max_gap, SkelChar* ring,
-                                     uint64_t count, uint8_t* at);
 uint64_t write_ascii_skeleton_avx512(const AsciiBlock& b, uint64_t begin, uint32_t gap,
                                      uint32_t flags, uint32_t max_gap, SkelChar* ring,
                                      uint64_t count, uint8_t* at);

@@ -47,9 +47,10 @@ class Scanner {
   // Original bytes consumed (a split UTF-8 sequence's first bytes excluded).
   uint64_t bytes_done() const { return offset_; }
 
-  // Runs of plain ASCII and of CJK take fast paths (ascii_run, cjk_run) by
-  // default; off, every code point goes through the general one. Results
-  // are identical either way: the switch exists so tests can prove it.
+  // Runs of plain ASCII and of CJK take fast paths (ascii_run, cjk_run, in
+  // scanner_fast_paths.cc) by default; off, every code point goes through
+  // the general one. Results are identical either way: the switch exists so
+  // tests can prove it.
   void set_fast_paths(bool on) { fast_ = on; }
   // The fast paths use AVX-512 where the CPU has it; off, their scalar
   // twins. Again identical results, switchable for the tests.
@@ -75,15 +76,26 @@ class Scanner {
 
   void process(const unsigned char* p, size_t n);
   size_t ascii_run(const unsigned char* p, size_t i, size_t n);
+  size_t ascii_bytes(const unsigned char* p, size_t i, size_t n);
   void ascii_block(const AsciiBlock& b, uint64_t begin);
   size_t cjk_run(const unsigned char* p, size_t i, size_t n);
   void code_point(char32_t cp, uint64_t begin, uint32_t len);
   void fold_out(char32_t folded, uint64_t begin, uint32_t len);
   [[gnu::always_inline]] inline void word_char(const FoldedChar& f, uint64_t begin, uint32_t len);
   [[gnu::always_inline]] inline void noise_char(const FoldedChar& f);
-  void end_of_word();             // the last word character ends a word: probe whole-word terms
-  auto word_hit(uint64_t j);      // what end_of_word does with each term ending at j
-  auto anywhere_hit(uint64_t j);  // what probe_anywhere does with each term ending at j
+  void end_of_word();  // the last word character ends a word: probe whole-word terms
+  // What end_of_word and probe_anywhere do with each term ending at j (the
+  // fast paths' batched probes do the same).
+  struct WordHit {
+    Scanner* sc;
+    uint64_t j;
+    void operator()(const TermRef& t) const;
+  };
+  struct AnywhereHit {
+    Scanner* sc;
+    uint64_t j;
+    void operator()(const TermRef& t) const;
+  };
   void probe_allow(uint64_t j);
   void probe_anywhere(uint64_t j);
   bool span_ok(const TermRef& t, uint64_t s, uint64_t j, bool whole_word) const;

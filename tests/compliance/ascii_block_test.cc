@@ -9,6 +9,7 @@
 #include <cstring>
 #include <random>
 
+#include "compliance/ascii_block_scalar.h"
 #include "compliance/test_pack.h"
 
 namespace zhi::compliance {
