@@ -129,13 +129,15 @@ size_t Scanner::ascii_bytes(const unsigned char* p, size_t i, size_t n) {
 // Stops at the first byte the tables mark slow (any non-ASCII byte, or an
 // ASCII character that folds unusually) and returns its index.
 size_t Scanner::ascii_run(const unsigned char* p, size_t i, size_t n) {
-  if (n - i < kSimdMinBytes) return ascii_bytes(p, i, n);
+  // Without AVX-512 the per-byte loop is faster than blocks classified byte
+  // by byte; with it, short inputs (streamed tokens) still take it.
+  if (!simd_ || n - i < kSimdMinBytes) return ascii_bytes(p, i, n);
   const AsciiTables& tables = r_->ascii_tables;
   AsciiBlock b;
   while (i < n) {
     // The vector code's fixed cost (masks, permute tables) outweighs what
     // it saves on a short tail, which the scalar twin takes (same results).
-    if (simd_ && n - i >= kSimdMinBytes) {
+    if (n - i >= kSimdMinBytes) {
       classify_ascii_block_avx512(p + i, n - i, tables, b);
     } else {
       classify_ascii_block_scalar(p + i, n - i, tables, b);
@@ -163,7 +165,7 @@ void Scanner::ascii_block(const AsciiBlock& b, uint64_t begin) {
   const uint64_t word = b.word, noise = below(b.len) & ~word;
   const uint64_t count0 = w_.count();
   uint8_t at[64];  // at[k]: skeleton index of word character k, less count0
-  const uint64_t cut = simd_ && b.len >= kSimdMinBytes
+  const uint64_t cut = b.len >= kSimdMinBytes
                            ? write_ascii_skeleton_avx512(b, begin, gap_, gap_flags_, r_->max_gap,
                                                          w_.ring(), count0, at)
                            : write_ascii_skeleton_scalar(b, begin, gap_, gap_flags_, r_->max_gap,
