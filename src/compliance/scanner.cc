@@ -1,7 +1,6 @@
 #include "compliance/scanner.h"
 
 #include <algorithm>
-#include <bit>
 
 #include "compliance/utf8_codec.h"
 
