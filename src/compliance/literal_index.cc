@@ -68,6 +68,7 @@ void LiteralIndex::build() {
       line_set(line, key_of(h, q));
     }
   }
+  prefetch_ = (q_present_ & ~3u) != 0 && lines_.size() * sizeof(uint64_t) > (32u << 10);
   std::sort(keyed.begin(), keyed.end());
   size_t distinct = 0;
   for (size_t i = 0; i < keyed.size(); ++i)

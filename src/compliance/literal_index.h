@@ -60,6 +60,40 @@ class LiteralIndex {
   template <class F>
   void for_each_ending_at(const SkeletonWindow& w, uint64_t j, F&& f) const;
 
+  // for_each_ending_at in steps, for a caller that batches positions (the
+  // scanner's fast paths): hash and prefetch the filter lines of a run of
+  // positions first, so their loads (L2 or further with 100,000 terms)
+  // overlap, then test each line inline and call ending_at_line only where
+  // it passes (a few percent of positions). for_each_ending_at is these same
+  // steps back to back, so both find the same terms.
+  //
+  // Whether position j is tested against the filter at all (terms of two or
+  // more characters, and enough characters before j).
+  bool uses_line(uint64_t j) const { return (q_present_ & ~3u) != 0 && j + 1 >= line_chars_; }
+  // Whether a one-character term may end with c0 (looked up without the filter).
+  bool may_be_single(char32_t c0) const {
+    return (q_present_ & 2u) != 0 &&
+           (c0 < 0x10000 ? ((singles_[c0 >> 6] >> (c0 & 63)) & 1) != 0 : supplementary_singles_);
+  }
+  // The hash state of the characters that pick position j's filter line;
+  // needs uses_line(j).
+  uint64_t line_state(const SkeletonWindow& w, uint64_t j) const {
+    uint64_t x = fold_in(0, w.at(j).cp, 0);
+    for (uint32_t k = 1; k < line_chars_; ++k) x = fold_in(x, w.at(j - k).cp, k);
+    return x;
+  }
+  // Starts loading that line. Worth it only where the filter outgrows L1.
+  bool worth_prefetching() const { return prefetch_; }
+  void prefetch_line(uint64_t x) const { prefetch(line_of(finish(x))); }
+  // False when no term ends with the characters hashed into x (most positions).
+  bool line_passes(uint64_t x) const {
+    const uint64_t h = finish(x);
+    return line_has(line_of(h), key_of(h, 0));
+  }
+  // The terms of two or more characters ending at j, given x = line_state(w, j).
+  template <class F>
+  void ending_at_line(const SkeletonWindow& w, uint64_t j, uint64_t x, F&& f) const;
+
  private:
   struct Slot {
     uint64_t key = 0;  // 0 = empty
@@ -88,6 +122,15 @@ class LiteralIndex {
     x ^= x >> 29;
     x *= 0xBF58476D1CE4E5B9ull;
     return x ^ (x >> 32);
+  }
+  // GCC 12 at -O2 deletes a __builtin_prefetch that sits behind a condition
+  // (this one's early returns), so x86 says it in assembly.
+  static void prefetch(const void* p) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
+#else
+    __builtin_prefetch(p);
+#endif
   }
   const Slot* find(uint64_t key) const {
     for (uint64_t i = key & slot_mask_;; i = (i + 1) & slot_mask_) {
@@ -142,6 +185,7 @@ class LiteralIndex {
   uint32_t q_present_ = 0;  // bit q set when some term is keyed on q characters
   uint32_t max_q_ = 0;      // highest such q
   uint32_t line_chars_ = 2;
+  bool prefetch_ = false;  // the filter is larger than L1 and some term is keyed on 2+ chars
   size_t max_len_ = 0;
   size_t max_len_alpha_ = 0;
   size_t max_len_cjk_ = 0;
@@ -162,15 +206,7 @@ void LiteralIndex::visit(const Slot* s, const SkeletonWindow& w, uint64_t j, F& 
 }
 
 template <class F>
-void LiteralIndex::for_each_ending_at(const SkeletonWindow& w, uint64_t j, F&& f) const {
-  const char32_t c0 = w.at(j).cp;
-  if (!may_end_with(c0)) return;
-  uint64_t x = fold_in(0, c0, 0);
-  if ((q_present_ & 2u) != 0 &&
-      (c0 < 0x10000 ? ((singles_[c0 >> 6] >> (c0 & 63)) & 1) != 0 : supplementary_singles_))
-    visit(find(key_of(finish(x), 1)), w, j, f);  // few one-character terms: no filter needed
-  if ((q_present_ & ~3u) == 0 || j + 1 < line_chars_) return;
-  for (uint32_t k = 1; k < line_chars_; ++k) x = fold_in(x, w.at(j - k).cp, k);
+void LiteralIndex::ending_at_line(const SkeletonWindow& w, uint64_t j, uint64_t x, F&& f) const {
   uint64_t h = finish(x);
   const uint64_t* line = line_of(h);
   if (!line_has(line, key_of(h, 0))) return;  // no term ends with these characters
@@ -181,6 +217,16 @@ void LiteralIndex::for_each_ending_at(const SkeletonWindow& w, uint64_t j, F&& f
     x = fold_in(x, w.at(j - q + 1).cp, q - 1);
     h = finish(x);
   }
+}
+
+template <class F>
+void LiteralIndex::for_each_ending_at(const SkeletonWindow& w, uint64_t j, F&& f) const {
+  const char32_t c0 = w.at(j).cp;
+  if (!may_end_with(c0)) return;
+  if (may_be_single(c0))  // few one-character terms: no filter needed
+    visit(find(key_of(finish(fold_in(0, c0, 0)), 1)), w, j, f);
+  if (!uses_line(j)) return;
+  ending_at_line(w, j, line_state(w, j), f);
 }
 
 }  // namespace zhi::compliance

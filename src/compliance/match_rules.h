@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "compliance/ascii_block.h"
 #include "compliance/fold_table.h"
 #include "compliance/literal_index.h"
 #include "compliance/regex_set.h"
@@ -47,8 +48,15 @@ struct MatchRules {
   static constexpr uint16_t kAsciiBreaker = 1u << 10;  // == SkelChar::kGapBreaker << 8
   static constexpr int kAsciiEndsShift = 11;           // kEnds* << kAsciiEndsShift
   static constexpr uint16_t kAsciiSlow = 1u << 15;
+  static_assert(kAsciiSpace >> 8 == AsciiTables::kSpace &&
+                kAsciiBreaker >> 8 == AsciiTables::kBreaker &&
+                kAsciiEndsShift - 8 == AsciiTables::kEndsShift &&
+                kAsciiWord >> 7 == AsciiTables::kWord);
   uint16_t ascii[256];
-  MatchRules() { std::fill(std::begin(ascii), std::end(ascii), kAsciiSlow); }  // until built
+  MatchRules() {  // every byte slow until built
+    std::fill(std::begin(ascii), std::end(ascii), kAsciiSlow);
+    std::fill(std::begin(ascii_tables.cls), std::end(ascii_tables.cls), AsciiTables::kSlow);
+  }
   void build_ascii() {
     static_assert(kAsciiSpace == SkelChar::kGapSpace << 8 && kAsciiBreaker == SkelChar::kGapBreaker
                                                                                   << 8);
@@ -68,6 +76,40 @@ struct MatchRules {
         if (is_breaker(f.cp)) a |= kAsciiBreaker;
       }
       ascii[b] = a;
+    }
+    // The same facts split into two byte tables, for classify_ascii_block.
+    for (unsigned b = 0; b < 128; ++b) {
+      const uint16_t a = ascii[b];
+      ascii_tables.fold[b] = static_cast<uint8_t>(a & kAsciiCharMask);
+      ascii_tables.cls[b] =
+          (a & kAsciiSlow) ? AsciiTables::kSlow : static_cast<uint8_t>((a >> 8) | ((a >> 7) & 1));
+    }
+  }
+  AsciiTables ascii_tables;
+
+  // Per BMP code point, for the scanner's CJK path (Scanner::cjk_run): the
+  // fold table's entry with, where it folds to one code point, what these
+  // rules say about that one (which sets end with it, whether it is a clause
+  // break) in the entry's spare bits, so one load answers everything.
+  // Build after build_ends() and the breakers.
+  static constexpr int kBmpEndsShift = 26;           // kEnds* << kBmpEndsShift
+  static constexpr uint32_t kBmpBreaker = 1u << 29;  // noise that is a clause break
+  static constexpr uint32_t kBmpCjkStop = 1u << 30;  // dropped, or an alpha word character
+  std::vector<uint32_t> bmp;
+  void build_bmp() {
+    static_assert(FoldTable::kCountShift == kBmpEndsShift, "spare bits of a one-code-point entry");
+    bmp.assign(table->bmp(), table->bmp() + 0x10000);
+    for (uint32_t& e : bmp) {
+      if (e & FoldTable::kMulti) continue;
+      const char32_t f = e & FoldTable::kCpMask;
+      if (e & FoldTable::kDrop) {
+        e |= kBmpCjkStop;
+      } else if (e & FoldTable::kWord) {
+        e |= static_cast<uint32_t>(ends_of(f)) << kBmpEndsShift;
+        if (e & FoldTable::kAlpha) e |= kBmpCjkStop;
+      } else if (is_breaker(f)) {
+        e |= kBmpBreaker;
+      }
     }
   }
 

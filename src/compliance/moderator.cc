@@ -59,6 +59,7 @@ Result<std::shared_ptr<const Moderator>> Moderator::create(PolicyPack pack) {
   rules->allow.build();
   rules->build_ends();
   rules->build_ascii();
+  rules->build_bmp();
   rules->allow_coverable.assign(pack.terms.size(), 0);
   for (const AllowTerm& a : pack.allow) mark_allow_coverable(a, *rules);
   int bad = -1;

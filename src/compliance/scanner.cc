@@ -143,141 +143,8 @@ void Scanner::process(const unsigned char* p, size_t n) {
   offset_ += n;
 }
 
-// The general path (process -> word_char / noise_char) specialised for
-// ASCII, where every word character is alpha: one table load per byte tells
-// the folded character, its class and which term sets end with it, and a
-// byte is handled without branching on its class (the branch on letter vs
-// space would be mispredicted at every word boundary). Every byte writes the
-// slot at count(); a noise byte leaves the count as is, so the next byte
-// overwrites it (the slot is kSize back, never read). Only events (a word
-// end with whole-word terms to probe, a character some term ends with, hits
-// waiting for an allow term) leave the straight line, and they run in the
-// general path's order. Stops at the first byte the table marks slow (any
-// non-ASCII byte, or an ASCII character that folds unusually) and returns
-// its index.
-size_t Scanner::ascii_run(const unsigned char* p, size_t i, size_t n) {
-  const uint16_t* a = r_->ascii;
-  constexpr uint32_t kProbe = (MatchRules::kEndsAllow | MatchRules::kEndsAnywhere)
-                              << MatchRules::kAsciiEndsShift;
-  uint32_t e = a[p[i]];
-  if (e & MatchRules::kAsciiSlow) return i;
-  // A pending word end after a non-alpha character ends at whatever comes
-  // next; inside the run the last skeleton character is always alpha.
-  if (word_end_pending_ && !w_.at(w_.count() - 1).alpha()) end_of_word();
-  uint64_t count = w_.count();
-  uint32_t gap = gap_, flags = gap_flags_;
-  uint32_t ends_word = word_end_pending_;
-  uint32_t pending = !pending_.empty();
-  uint64_t barrier = barrier_;
-  const uint32_t max_gap = r_->max_gap;
-  const uint64_t base = offset_;
-  while (true) {
-    // 0/1 and masks rather than bools: the compiler keeps one straight path.
-    const uint32_t word = (e >> 7) & 1;
-    static_assert(MatchRules::kAsciiWord == 1u << 7);
-    const uint32_t keep = word - 1;  // all ones for noise
-    const char32_t c = e & MatchRules::kAsciiCharMask;
-    if (use_regex_) folded_ += static_cast<char>(c);
-    w_.put(count, SkelChar{c, static_cast<uint8_t>(gap),
-                           static_cast<uint8_t>(flags | SkelChar::kAlphaChar), 1, base + i});
-    const bool cut = (flags & SkelChar::kGapBreaker) || gap > max_gap;
-    barrier = (word & cut) ? count : barrier;
-    if (__builtin_expect((ends_word & ~word) | ((e & kProbe) != 0) | (pending & word), 0)) {
-      if (!word) {  // a word end with whole-word terms to probe
-        w_.set_count(count);
-        end_of_word();
-      } else {
-        w_.set_count(count + 1);
-        barrier_ = barrier;
-        gap_ = 0;
-        gap_flags_ = 0;
-        if (e & (MatchRules::kEndsAllow << MatchRules::kAsciiEndsShift)) probe_allow(count);
-        if (e & (MatchRules::kEndsAnywhere << MatchRules::kAsciiEndsShift)) probe_anywhere(count);
-        if (!pending_.empty()) settle(false);
-      }
-      pending = !pending_.empty();
-    }
-    count += word;
-    ends_word = word & (e >> (MatchRules::kAsciiEndsShift + 2));
-    static_assert(MatchRules::kEndsWord == 4);
-    gap = (gap + (gap < 255)) & keep;
-    flags = (flags | ((e >> 8) & (SkelChar::kGapSpace | SkelChar::kGapBreaker))) & keep;
-    if (++i == n) break;
-    e = a[p[i]];
-    if (e & MatchRules::kAsciiSlow) break;
-  }
-  w_.set_count(count);
-  gap_ = gap;
-  gap_flags_ = static_cast<uint8_t>(flags);
-  word_end_pending_ = ends_word != 0;
-  barrier_ = barrier;
-  return i;
-}
-
-// The general path specialised for runs of three-byte characters (all of
-// CJK) that fold to one non-alpha word character or to noise, with the
-// state in registers. Anything else (a full-width letter, which folds to an
-// alpha one; an expansion; a dropped character; a pending word end) goes
-// back to the general path. Returns the index of the first byte not taken.
-size_t Scanner::cjk_run(const unsigned char* p, size_t i, size_t n) {
-  if (word_end_pending_) return i;
-  const uint32_t* bmp = r_->table->bmp();
-  uint64_t count = w_.count();
-  uint32_t gap = gap_;
-  uint8_t flags = gap_flags_;
-  uint64_t barrier = barrier_, after_cjk = after_cjk_;
-  bool pending = !pending_.empty();
-  const uint32_t max_gap = r_->max_gap;
-  const uint64_t base = offset_;
-  while (i + 2 < n) {
-    const unsigned b0 = p[i], b1 = p[i + 1], b2 = p[i + 2];
-    if ((b0 & 0xF0) != 0xE0 || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80 ||
-        (b0 == 0xE0 && b1 < 0xA0) || (b0 == 0xED && b1 >= 0xA0))
-      break;
-    const uint32_t e = bmp[((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F)];
-    if (e & (FoldTable::kMulti | FoldTable::kDrop)) break;
-    const char32_t f = e & FoldTable::kCpMask;
-    if (!(e & FoldTable::kWord)) {
-      if (use_regex_) fold_out(f, base + i, 3);
-      gap += gap < 255;
-      if (e & FoldTable::kSpace) flags |= SkelChar::kGapSpace;
-      if (r_->is_breaker(f)) flags |= SkelChar::kGapBreaker;
-      i += 3;
-      continue;
-    }
-    if (e & FoldTable::kAlpha) break;
-    if (use_regex_) fold_out(f, base + i, 3);
-    w_.put(count, SkelChar{f, static_cast<uint8_t>(gap), flags, 3, base + i});
-    if ((flags & SkelChar::kGapBreaker) || gap > max_gap) barrier = count;
-    after_cjk = ++count;
-    gap = 0;
-    flags = 0;
-    i += 3;
-    const uint8_t ends = r_->ends_of(f);
-    if ((ends & (MatchRules::kEndsAllow | MatchRules::kEndsAnywhere)) || pending) {
-      w_.set_count(count);
-      barrier_ = barrier;
-      after_cjk_ = after_cjk;
-      gap_ = 0;
-      gap_flags_ = 0;
-      if (ends & MatchRules::kEndsAllow) probe_allow(count - 1);
-      if (ends & MatchRules::kEndsAnywhere) probe_anywhere(count - 1);
-      if (!pending_.empty()) settle(false);
-      pending = !pending_.empty();
-    }
-    if (ends & MatchRules::kEndsWord) {
-      word_end_pending_ = true;  // the general path ends the word at the next character
-      break;
-    }
-  }
-  w_.set_count(count);
-  gap_ = gap;
-  gap_flags_ = flags;
-  barrier_ = barrier;
-  after_cjk_ = after_cjk;
-  return i;
-}
-
+// What a probe does with each term that ends at j: whole-word terms and
+// substring terms become candidate hits where the span rules allow.
 void Scanner::fold_out(char32_t folded, uint64_t begin, uint32_t len) {
   const uint64_t at = folded_done_ + folded_.size();
   append_utf8(folded_, folded);
@@ -310,20 +177,24 @@ void Scanner::probe_allow(uint64_t j) {
   });
 }
 
+void Scanner::WordHit::operator()(const TermRef& t) const {
+  const uint64_t s = j + 1 - t.len;
+  if (sc->span_ok(t, s, j, true)) sc->candidate(t.rule, sc->w_.at(s).begin, sc->w_.at(j).end(), s);
+}
+
+void Scanner::AnywhereHit::operator()(const TermRef& t) const {
+  const uint64_t s = j + 1 - t.len;
+  if (sc->span_ok(t, s, j, false)) sc->candidate(t.rule, sc->w_.at(s).begin, sc->w_.at(j).end(), s);
+}
+
 void Scanner::probe_anywhere(uint64_t j) {
-  r_->anywhere.for_each_ending_at(w_, j, [&](const TermRef& t) {
-    const uint64_t s = j + 1 - t.len;
-    if (span_ok(t, s, j, false)) candidate(t.rule, w_.at(s).begin, w_.at(j).end(), s);
-  });
+  r_->anywhere.for_each_ending_at(w_, j, AnywhereHit{this, j});
 }
 
 void Scanner::end_of_word() {
   word_end_pending_ = false;
   const uint64_t j = w_.count() - 1;
-  r_->word.for_each_ending_at(w_, j, [&](const TermRef& t) {
-    const uint64_t s = j + 1 - t.len;
-    if (span_ok(t, s, j, true)) candidate(t.rule, w_.at(s).begin, w_.at(j).end(), s);
-  });
+  r_->word.for_each_ending_at(w_, j, WordHit{this, j});
 }
 
 bool Scanner::span_ok(const TermRef& t, uint64_t s, uint64_t j, bool whole_word) const {

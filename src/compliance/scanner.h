@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "compliance/ascii_block.h"
 #include "compliance/match_rules.h"
 #include "core/status.h"
 
@@ -46,10 +47,14 @@ class Scanner {
   // Original bytes consumed (a split UTF-8 sequence's first bytes excluded).
   uint64_t bytes_done() const { return offset_; }
 
-  // Runs of plain ASCII and of CJK take fast paths (ascii_run, cjk_run) by
-  // default; off, every code point goes through the general one. Results
-  // are identical either way: the switch exists so tests can prove it.
+  // Runs of plain ASCII and of CJK take fast paths (ascii_run, cjk_run, in
+  // scanner_fast_paths.cc) by default; off, every code point goes through
+  // the general one. Results are identical either way: the switch exists so
+  // tests can prove it.
   void set_fast_paths(bool on) { fast_ = on; }
+  // The fast paths use AVX-512 where the CPU has it; off, their scalar
+  // twins. Again identical results, switchable for the tests.
+  void set_simd(bool on) { simd_ = on && ascii_block_simd(); }
 
  private:
   struct Pending {
@@ -71,12 +76,26 @@ class Scanner {
 
   void process(const unsigned char* p, size_t n);
   size_t ascii_run(const unsigned char* p, size_t i, size_t n);
+  size_t ascii_bytes(const unsigned char* p, size_t i, size_t n);
+  void ascii_block(const AsciiBlock& b, uint64_t begin);
   size_t cjk_run(const unsigned char* p, size_t i, size_t n);
   void code_point(char32_t cp, uint64_t begin, uint32_t len);
   void fold_out(char32_t folded, uint64_t begin, uint32_t len);
   [[gnu::always_inline]] inline void word_char(const FoldedChar& f, uint64_t begin, uint32_t len);
   [[gnu::always_inline]] inline void noise_char(const FoldedChar& f);
   void end_of_word();  // the last word character ends a word: probe whole-word terms
+  // What end_of_word and probe_anywhere do with each term ending at j (the
+  // fast paths' batched probes do the same).
+  struct WordHit {
+    Scanner* sc;
+    uint64_t j;
+    void operator()(const TermRef& t) const;
+  };
+  struct AnywhereHit {
+    Scanner* sc;
+    uint64_t j;
+    void operator()(const TermRef& t) const;
+  };
   void probe_allow(uint64_t j);
   void probe_anywhere(uint64_t j);
   bool span_ok(const TermRef& t, uint64_t s, uint64_t j, bool whole_word) const;
@@ -92,11 +111,11 @@ class Scanner {
   uint32_t gap_ = 0;
   uint8_t gap_flags_ = 0;
   bool word_end_pending_ = false;  // the last word character may end a whole-word term
-  uint64_t barrier_ = 0;
-  uint64_t after_cjk_ = 0;  // skeleton index after the last CJK character  // first skeleton index
-                            // after the last clause break or over-long gap
+  uint64_t barrier_ = 0;    // first skeleton index after the last clause break or over-long gap
+  uint64_t after_cjk_ = 0;  // skeleton index after the last CJK character
   bool finished_ = false;
   bool fast_ = true;
+  bool simd_ = ascii_block_simd();
   std::string carry_;  // first bytes of a UTF-8 sequence split across pieces
   uint64_t offset_ = 0;
   std::deque<Pending> pending_;

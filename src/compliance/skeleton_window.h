@@ -1,8 +1,9 @@
 // The last word characters a scanner has seen: the "skeleton" of the text
 // (folded word characters with the noise between them removed), each with
 // the noise that preceded it and the original bytes it came from. Matching
-// looks back at most kMaxTermChars (+1 for a word-boundary check), so a
-// ring of 128 suffices and stays in L1.
+// looks back at most kMaxTermChars (+1 for a word-boundary check); the
+// scanner's ASCII path writes up to 64 characters ahead of the one it
+// probes, so a ring of 256 suffices and stays in L1 (4 KiB).
 #pragma once
 
 #include <cstdint>
@@ -28,7 +29,7 @@ struct SkelChar {
 
 class SkeletonWindow {
  public:
-  static constexpr uint64_t kSize = 128;  // power of two, > kMaxTermChars + 1
+  static constexpr uint64_t kSize = 256;  // power of two, > kMaxTermChars + 1 + 64
 
   void push(const SkelChar& c) { ring_[count_++ & (kSize - 1)] = c; }
   // For a writer that keeps the count in a register: put() the entries at
@@ -40,6 +41,8 @@ class SkeletonWindow {
   // Index i counts word characters from the start of the stream; valid for
   // count() - kSize <= i < count().
   const SkelChar& at(uint64_t i) const { return ring_[i & (kSize - 1)]; }
+  // For bulk writers (write_ascii_skeleton_*): entry i is ring()[i % kSize].
+  SkelChar* ring() { return ring_; }
   uint64_t count() const { return count_; }
 
  private:

@@ -1,0 +1,60 @@
+// decode_cjk with AVX-512: a byte permute (VBMI) puts each of 16 three-byte
+// sequences in its own 32-bit lane, which is checked and decoded in place;
+// one gather loads the 16 table entries.
+//
+// GCC 12 reports its own _mm512_undefined_* placeholders as uninitialised
+// once inlined (GCC bug 105593), as in ascii_block_avx512.cc.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#include <immintrin.h>
+
+#include "compliance/cjk_block.h"
+
+namespace zhi::compliance {
+
+__attribute__((target("avx512vbmi,bmi,bmi2"))) uint32_t decode_cjk_avx512(const unsigned char* p,
+                                                                          size_t n,
+                                                                          const uint32_t* table,
+                                                                          uint32_t* entries) {
+  // Lane c takes bytes 3c, 3c + 1, 3c + 2 (the top byte is masked off).
+  const __m512i spread =
+      _mm512_set_epi8(0, 47, 46, 45, 0, 44, 43, 42, 0, 41, 40, 39, 0, 38, 37, 36, 0, 35, 34, 33, 0,
+                      32, 31, 30, 0, 29, 28, 27, 0, 26, 25, 24, 0, 23, 22, 21, 0, 20, 19, 18, 0, 17,
+                      16, 15, 0, 14, 13, 12, 0, 11, 10, 9, 0, 8, 7, 6, 0, 5, 4, 3, 0, 2, 1, 0);
+  // Lane c ends at byte 3c + 3.
+  const __m512i ends =
+      _mm512_set_epi32(48, 45, 42, 39, 36, 33, 30, 27, 24, 21, 18, 15, 12, 9, 6, 3);
+  uint32_t m = 0;
+  for (size_t q = 0; m < 64 && q < n; q += 48) {
+    const size_t avail = n - q;
+    const __m512i v = _mm512_maskz_loadu_epi8(
+        avail >= 64 ? ~__mmask64{0} : _bzhi_u64(~uint64_t{0}, static_cast<unsigned>(avail)), p + q);
+    const __m512i d =
+        _mm512_and_si512(_mm512_permutexvar_epi8(spread, v), _mm512_set1_epi32(0x00FFFFFF));
+    const __m512i cp = _mm512_or_si512(
+        _mm512_or_si512(_mm512_slli_epi32(_mm512_and_si512(d, _mm512_set1_epi32(0x0F)), 12),
+                        _mm512_and_si512(_mm512_srli_epi32(d, 2), _mm512_set1_epi32(0xFC0))),
+        _mm512_and_si512(_mm512_srli_epi32(d, 16), _mm512_set1_epi32(0x3F)));
+    const __mmask16 shape = _mm512_cmpeq_epi32_mask(
+        _mm512_and_si512(d, _mm512_set1_epi32(0x00C0C0F0)), _mm512_set1_epi32(0x008080E0));
+    const __mmask16 not_overlong = _mm512_cmpge_epu32_mask(cp, _mm512_set1_epi32(0x800));
+    const __mmask16 not_surrogate = _mm512_cmpge_epu32_mask(
+        _mm512_sub_epi32(cp, _mm512_set1_epi32(0xD800)), _mm512_set1_epi32(0x800));
+    const __mmask16 inside =
+        _mm512_cmple_epu32_mask(ends, _mm512_set1_epi32(static_cast<int>(avail < 48 ? avail : 48)));
+    const uint32_t ok = shape & not_overlong & not_surrogate & inside;
+    const uint32_t k = _tzcnt_u32(~ok);  // valid lanes before the first invalid one
+    const __mmask16 take = static_cast<__mmask16>(_bzhi_u32(0xFFFF, k));
+    const __m512i e =
+        _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), take, cp, table, sizeof(uint32_t));
+    _mm512_mask_storeu_epi32(entries + m, take, e);
+    m += k;
+    if (k < 16) break;
+  }
+  return m;
+}
+
+}  // namespace zhi::compliance
