@@ -10,6 +10,7 @@ void fill_avx2_kernels(KernelTable& t) {
   fill_avx2_quantize(t);
   fill_avx2_attention(t);
   fill_avx2_packed(t);
+  fill_avx2_softmax(t);
 }
 
 }  // namespace zhi

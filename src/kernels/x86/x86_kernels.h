@@ -9,6 +9,7 @@ void fill_avx2_gemm(KernelTable& t);
 void fill_avx2_quantize(KernelTable& t);
 void fill_avx2_attention(KernelTable& t);
 void fill_avx2_packed(KernelTable& t);
+void fill_avx2_softmax(KernelTable& t);
 
 void fill_avx512_legacy(KernelTable& t);
 void fill_avx512_packed(KernelTable& t);
