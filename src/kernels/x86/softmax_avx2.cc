@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <limits>
 
-#include "core/half.h"
 #include "kernels/kernel_table.h"
 #include "kernels/scalar/exp_approx.h"
 #include "kernels/scalar/softmax_scalar.h"
@@ -50,10 +49,7 @@ void softmax(float* p, int64_t n, float scale, bool round_f16) {
     vmax = _mm256_max_ps(vmax, v);
   }
   float max_score = hmax8(vmax);
-  for (int64_t j = n16; j < n; ++j) {
-    p[j] *= scale;
-    max_score = std::max(max_score, p[j]);
-  }
+  max_score = scalar::softmax_scale_max(p, n16, n, scale, max_score);
   const __m256 vm = _mm256_set1_ps(max_score);
   // Lane j % 16 of the twin's sixteen f64 sums: elements 0-3, 4-7, 8-11, 12-15.
   __m256d sums[4] = {_mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd(),
@@ -68,13 +64,8 @@ void softmax(float* p, int64_t n, float scale, bool round_f16) {
   }
   alignas(32) double lanes[scalar::kSoftmaxLanes];
   for (int i = 0; i < 4; ++i) _mm256_store_pd(lanes + 4 * i, sums[i]);
-  for (int64_t j = n16; j < n; ++j) {
-    p[j] = scalar::exp_approx(p[j] - max_score);
-    lanes[j % scalar::kSoftmaxLanes] += p[j];
-  }
-  double sum = 0.0;
-  for (double lane : lanes) sum += lane;
-  const float inv_sum = static_cast<float>(1.0 / sum);
+  scalar::softmax_exp_sum(p, n16, n, max_score, lanes);
+  const float inv_sum = scalar::softmax_inverse_sum(lanes);
   const __m256 vinv = _mm256_set1_ps(inv_sum);
   for (int64_t j = 0; j < n16; j += 8) {
     __m256 v = _mm256_mul_ps(_mm256_loadu_ps(p + j), vinv);
@@ -82,10 +73,7 @@ void softmax(float* p, int64_t n, float scale, bool round_f16) {
       v = _mm256_cvtph_ps(_mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
     _mm256_storeu_ps(p + j, v);
   }
-  for (int64_t j = n16; j < n; ++j) {
-    p[j] *= inv_sum;
-    if (round_f16) p[j] = f16_to_f32(f32_to_f16(p[j]));
-  }
+  scalar::softmax_normalize(p, n16, n, inv_sum, round_f16);
 }
 
 void silu_mul(float* gate, const float* up, int64_t n) {

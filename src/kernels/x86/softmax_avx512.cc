@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <limits>
 
-#include "core/half.h"
 #include "kernels/kernel_table.h"
 #include "kernels/scalar/exp_approx.h"
 #include "kernels/scalar/softmax_scalar.h"
@@ -40,10 +39,7 @@ void softmax(float* p, int64_t n, float scale, bool round_f16) {
     vmax = _mm512_max_ps(vmax, v);
   }
   float max_score = _mm512_reduce_max_ps(vmax);
-  for (int64_t j = n16; j < n; ++j) {
-    p[j] *= scale;
-    max_score = std::max(max_score, p[j]);
-  }
+  max_score = scalar::softmax_scale_max(p, n16, n, scale, max_score);
   const __m512 vm = _mm512_set1_ps(max_score);
   __m512d lo = _mm512_setzero_pd(), hi = _mm512_setzero_pd();
   for (int64_t j = 0; j < n16; j += 16) {
@@ -56,13 +52,8 @@ void softmax(float* p, int64_t n, float scale, bool round_f16) {
   alignas(64) double lanes[scalar::kSoftmaxLanes];
   _mm512_store_pd(lanes, lo);
   _mm512_store_pd(lanes + 8, hi);
-  for (int64_t j = n16; j < n; ++j) {
-    p[j] = scalar::exp_approx(p[j] - max_score);
-    lanes[j % scalar::kSoftmaxLanes] += p[j];
-  }
-  double sum = 0.0;
-  for (double lane : lanes) sum += lane;
-  const float inv_sum = static_cast<float>(1.0 / sum);
+  scalar::softmax_exp_sum(p, n16, n, max_score, lanes);
+  const float inv_sum = scalar::softmax_inverse_sum(lanes);
   const __m512 vinv = _mm512_set1_ps(inv_sum);
   for (int64_t j = 0; j < n16; j += 16) {
     __m512 v = _mm512_mul_ps(_mm512_loadu_ps(p + j), vinv);
@@ -70,10 +61,7 @@ void softmax(float* p, int64_t n, float scale, bool round_f16) {
       v = _mm512_cvtph_ps(_mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
     _mm512_storeu_ps(p + j, v);
   }
-  for (int64_t j = n16; j < n; ++j) {
-    p[j] *= inv_sum;
-    if (round_f16) p[j] = f16_to_f32(f32_to_f16(p[j]));
-  }
+  scalar::softmax_normalize(p, n16, n, inv_sum, round_f16);
 }
 
 void silu_mul(float* gate, const float* up, int64_t n) {
