@@ -89,7 +89,7 @@ void gemv_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int6
   const int8_t* q = x.q(t);
   const float* dx = x.d(t);
   int32_t* init = tl_init.get(nb * 8);
-  lane_offsets(q, nb * 8, kOffset<F>, init);
+  packed_avx512::lane_offsets_row(q, x.cols, kOffset<F>, init);
   const int64_t group_bytes = nb * kBlockBytes<F>;
   for (int64_t g = 0; g < n_groups; ++g) {
     const uint8_t* p = groups + g * group_bytes;

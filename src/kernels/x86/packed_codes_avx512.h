@@ -77,6 +77,24 @@ inline void block_codes(const uint8_t* p, __m512i codes[8]) {
   }
 }
 
+// -offset * (sum of each four quants) of a row of `cols` quants (the
+// unsigned codes' lane offsets; avx2_util.h's lane_offsets, sixteen at a time):
+// vpdpbusd of the offset (as unsigned bytes; 128 fits) and the quants gives
+// offset * sum per dword.
+inline void lane_offsets_row(const int8_t* q, int64_t cols, int offset, int32_t* init) {
+  const __m512i off = _mm512_set1_epi8(static_cast<char>(offset));
+  int64_t i = 0;
+  for (; i + 64 <= cols; i += 64) {
+    const __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), off, _mm512_loadu_si512(q + i));
+    _mm512_storeu_si512(init + i / 4, _mm512_sub_epi32(_mm512_setzero_si512(), s));
+  }
+  if (i < cols) {  // cols is a multiple of 32: one half register left
+    const __m512i v = _mm512_maskz_loadu_epi8(0xFFFFFFFFull, q + i);
+    const __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), off, v);
+    _mm512_mask_storeu_epi32(init + i / 4, 0x00FF, _mm512_sub_epi32(_mm512_setzero_si512(), s));
+  }
+}
+
 // ---- K-quants ----
 
 // Byte i of each dword of v, as a dword.

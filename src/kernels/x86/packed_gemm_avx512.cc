@@ -32,23 +32,6 @@ constexpr int kTileTokens = 2;
 
 thread_local I32Scratch tl_init;
 
-// lane_offsets (avx2_util.h) for a whole row, sixteen lanes at a time:
-// vpdpbusd of the offset (as unsigned bytes; 128 fits) and the quants gives
-// offset * sum per dword.
-void lane_offsets_row(const int8_t* q, int64_t cols, int offset, int32_t* init) {
-  const __m512i off = _mm512_set1_epi8(static_cast<char>(offset));
-  int64_t i = 0;
-  for (; i + 64 <= cols; i += 64) {
-    const __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), off, _mm512_loadu_si512(q + i));
-    _mm512_storeu_si512(init + i / 4, _mm512_sub_epi32(_mm512_setzero_si512(), s));
-  }
-  if (i < cols) {  // cols is a multiple of 32: one half register left
-    const __m512i v = _mm512_maskz_loadu_epi8(0xFFFFFFFFull, q + i);
-    const __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), off, v);
-    _mm512_mask_storeu_epi32(init + i / 4, 0x00FF, _mm512_sub_epi32(_mm512_setzero_si512(), s));
-  }
-}
-
 template <Fmt F, int T>
 void tile(const uint8_t* group, int64_t nb, const int8_t* const* q, const float* const* dx,
           const int32_t* const* init, float* out, int64_t ldo) {
@@ -95,7 +78,7 @@ void gemm_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int6
     for (int j = 0; j < n; ++j) {
       q[j] = x.q(t + j);
       dx[j] = x.d(t + j);
-      lane_offsets_row(q[j], x.cols, packed_avx512::kOffset<F>, init_buf + j * nb * 8);
+      packed_avx512::lane_offsets_row(q[j], x.cols, packed_avx512::kOffset<F>, init_buf + j * nb * 8);
       init[j] = init_buf + j * nb * 8;
     }
     for (int64_t g = 0; g < n_groups; ++g) {
