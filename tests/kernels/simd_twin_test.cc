@@ -50,7 +50,7 @@ TEST_P(SimdTwin, GemmMatchesScalarBitForBit) {
   const KernelTable* scalar = kernels_for(Isa::kScalar);
   const GgmlType partner = activation_partner(type);
   for (int64_t cols : cols_for(type)) {
-    for (int64_t nt : {1, 2, 3, 17, 64}) {
+    for (int64_t nt : {1, 2, 3, 7, 8, 17, 64}) {
       for (int64_t nr : {1, 3, 4, 5, 17, 33}) {
         if (nt == 64 && nr > 17) continue;  // enough coverage, keeps the test quick
         const std::string what = std::string(type_name(type)) + " cols " + std::to_string(cols) +
@@ -135,10 +135,10 @@ TEST_P(SimdAttention, ValueSumsMatchScalar) {
       simd->attn_accum[c](p.data(), kv.data.data(), stride, n, hd, o_got.data());
       expect_same_bits(o_want, o_got,
                        "values hd " + std::to_string(hd) + " n " + std::to_string(n));
-      // Several queries over the same rows (grouped-query decode), 1 to 9
-      // of them to cross the kernel's query tile.
+      // Several queries over the same rows (grouped-query decode), 1 to 14
+      // of them to cross the kernel's query tiles (6, 12, 24 per slice width).
       if (simd->attn_accum_multi[c] == nullptr) continue;
-      for (int64_t nq : {1, 3, 7, 9}) {
+      for (int64_t nq : {1, 3, 7, 9, 14}) {
         const auto ps = random_floats(nq * (n + 3), static_cast<uint32_t>(nq), 0.1f);
         const int64_t ldo = hd + 5;
         std::vector<float> m_want(nq * ldo, 0.25f), m_got(nq * ldo, 0.25f);

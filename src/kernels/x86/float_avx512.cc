@@ -17,12 +17,14 @@ namespace zhi {
 namespace {
 
 struct F32Z {
+  static constexpr int kBytes = 4;
   static __m512 load(const void* p, int64_t i) {
     return _mm512_loadu_ps(static_cast<const float*>(p) + i);
   }
   static float one(const void* p, int64_t i) { return static_cast<const float*>(p)[i]; }
 };
 struct F16Z {
+  static constexpr int kBytes = 2;
   static __m512 load(const void* p, int64_t i) {
     return _mm512_cvtph_ps(
         _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(p) + i)));
@@ -32,6 +34,7 @@ struct F16Z {
   }
 };
 struct Bf16Z {
+  static constexpr int kBytes = 2;
   static __m512 load(const void* p, int64_t i) {
     const __m256i h =
         _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(p) + i));
@@ -50,10 +53,66 @@ inline float hsum16(__m512 v) {
   return hsum8(_mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1)));
 }
 
+// hsum16 of sixteen vectors at once, with hsum16's pairings: each stage
+// adds the same lanes hsum16 adds, for two to four vectors per instruction,
+// so the sums are bit-identical. 30 shuffles and 15 adds instead of 16 x 8
+// dependent steps; the score rows of attention are mostly these folds.
+// Result lane 4k + j holds the sum of a[4j + k].
+inline __m512 fold16(const __m512* a) {
+  __m512 c[8], e[4], g[2];
+  for (int m = 0; m < 8; ++m)  // lanes k + 8: [a lo 256 + hi 256, b lo + hi]
+    c[m] = _mm512_add_ps(_mm512_shuffle_f32x4(a[2 * m], a[2 * m + 1], 0x44),
+                         _mm512_shuffle_f32x4(a[2 * m], a[2 * m + 1], 0xEE));
+  for (int m = 0; m < 4; ++m)  // lanes k + 4: 128-bit halves of each 8
+    e[m] = _mm512_add_ps(_mm512_shuffle_f32x4(c[2 * m], c[2 * m + 1], 0x88),
+                         _mm512_shuffle_f32x4(c[2 * m], c[2 * m + 1], 0xDD));
+  for (int m = 0; m < 2; ++m)  // lanes (0, 2) and (1, 3) of each 4
+    g[m] = _mm512_add_ps(_mm512_shuffle_ps(e[2 * m], e[2 * m + 1], 0x44),
+                         _mm512_shuffle_ps(e[2 * m], e[2 * m + 1], 0xEE));
+  return _mm512_add_ps(_mm512_shuffle_ps(g[0], g[1], 0x88),  // the last pair
+                       _mm512_shuffle_ps(g[0], g[1], 0xDD));
+}
+
+// Folds a tile's R x T accumulators sixteen at a time (fewer are padded).
+template <int R, int T>
+inline void fold_tile(const __m512 (&acc)[R][T], float* out, int64_t ldo) {
+  constexpr int kItems = R * T;
+  for (int base = 0; base < kItems; base += 16) {
+    __m512 a[16];
+    for (int k = 0; k < 16; ++k)
+      a[k] = base + k < kItems ? acc[(base + k) / T][(base + k) % T] : _mm512_setzero_ps();
+    alignas(64) float sums[16];
+    _mm512_store_ps(sums, fold16(a));
+    for (int lane = 0; lane < 16; ++lane) {
+      const int item = base + lane % 4 * 4 + lane / 4;
+      if (item < kItems) out[item % T * ldo + item / T] = sums[lane];
+    }
+  }
+}
+
 template <class L>
 inline float tail(float sum, const void* w, const float* x, int64_t i, int64_t n) {
   for (; i < n; ++i) sum = std::fma(L::one(w, i), x[i], sum);
   return sum;
+}
+
+// Attention's K and V rows are short (a head, 128 bytes in F16) and sit a
+// whole position apart, so the hardware prefetcher does not keep up and the
+// score and value kernels stall on their loads: they ask for the rows this
+// many positions ahead themselves. About 300 cycles of DRAM latency over
+// ~10-15 cycles of work per row; 32 measured best of 16/32/64/128 in
+// bench/attention_bench.
+constexpr int64_t kAheadRows = 32;
+
+// Prefetches `rows` rows of n values starting at p, when the rows are short
+// enough to be attention heads (long weight rows stream well unaided).
+template <class L>
+inline void prefetch_short_rows(const uint8_t* p, int64_t stride, int64_t rows, int64_t n) {
+  const int64_t bytes = n * L::kBytes;
+  if (bytes > 512) return;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t b = 0; b < bytes; b += 64)
+      _mm_prefetch(reinterpret_cast<const char*>(p + r * stride + b), _MM_HINT_T0);
 }
 
 // R rows x T tokens: R*T accumulators, one FMA per (row, token, 16 values).
@@ -64,6 +123,7 @@ void tile(const uint8_t* w, int64_t ws, const float* const* xs, int64_t n, float
   __m512 acc[R][T];
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_ps();
+  if constexpr (T > 1) prefetch_short_rows<L>(w + kAheadRows * ws, ws, R, n);
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
     if constexpr (T == 1) prefetch_slice(w + R * ws, R * ws, i / 16, n / 16);
@@ -73,6 +133,9 @@ void tile(const uint8_t* w, int64_t ws, const float* const* xs, int64_t n, float
       const __m512 xv = _mm512_loadu_ps(xs[t] + i);
       for (int r = 0; r < R; ++r) acc[r][t] = _mm512_fmadd_ps(wv[r], xv, acc[r][t]);
     }
+  }
+  if constexpr (T > 1) {
+    if (i == n) return fold_tile<R, T>(acc, out, ldo);
   }
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < T; ++t)
@@ -87,39 +150,59 @@ void rows(const uint8_t* w, int64_t ws, int64_t nr, const float* const* xs, int6
   for (; r < nr; ++r) tile<L, 1, T>(w + r * ws, ws, xs, n, out + r, ldo);
 }
 
+// Seven or eight queries (one KV head's group in decode) as two 4-row tiles
+// per row block, back to back, so each K row comes from memory once: a
+// single 3 x 7 tile would leave no registers for the fold.
+template <class L, int T2>
+void rows_split(const uint8_t* w, int64_t ws, int64_t nr, const float* const* xs, int64_t n,
+                float* out, int64_t ldo) {
+  int64_t r = 0;
+  for (; r + 4 <= nr; r += 4) {
+    tile<L, 4, 4>(w + r * ws, ws, xs, n, out + r, ldo);
+    tile<L, 4, T2>(w + r * ws, ws, xs + 4, n, out + 4 * ldo + r, ldo);
+  }
+  for (; r < nr; ++r) {
+    tile<L, 1, 4>(w + r * ws, ws, xs, n, out + r, ldo);
+    tile<L, 1, T2>(w + r * ws, ws, xs + 4, n, out + 4 * ldo + r, ldo);
+  }
+}
+
+template <class L, int T>
+void rows_from(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t t0, float* out,
+               int64_t ldo) {
+  const float* xs[T];
+  for (int k = 0; k < T; ++k) xs[k] = x.f(t0 + k);
+  rows<L, T>(w, ws, nr, xs, x.cols, out + t0 * ldo, ldo);
+}
+
 template <class L>
 void gemm(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
           int64_t ldo) {
-  auto xrow = [&](int64_t t) { return x.f(t); };
+  // Seven or eight tokens are one KV head's queries in grouped decode: one tile.
+  if (nt == 7 || nt == 8) {
+    const float* xs[8];
+    for (int k = 0; k < nt; ++k) xs[k] = x.f(k);
+    if (nt == 7) return rows_split<L, 3>(w, ws, nr, xs, x.cols, out, ldo);
+    return rows_split<L, 4>(w, ws, nr, xs, x.cols, out, ldo);
+  }
   constexpr int kT = 6;
   int64_t t = 0;
-  for (; t + kT <= nt; t += kT) {
-    const float* xs[kT];
-    for (int k = 0; k < kT; ++k) xs[k] = xrow(t + k);
-    rows<L, kT>(w, ws, nr, xs, x.cols, out + t * ldo, ldo);
-  }
+  for (; t + kT <= nt; t += kT) rows_from<L, kT>(w, ws, nr, x, t, out, ldo);
   // The last 1-5 tokens in one tile too: attention's grouped decode sends
   // 3-7 queries, and each weight row is then converted once for all of them.
-  const float* xs[kT] = {};
-  for (int64_t k = t; k < nt; ++k) xs[k - t] = xrow(k);
   switch (nt - t) {
     case 5:
-      rows<L, 5>(w, ws, nr, xs, x.cols, out + t * ldo, ldo);
-      break;
+      return rows_from<L, 5>(w, ws, nr, x, t, out, ldo);
     case 4:
-      rows<L, 4>(w, ws, nr, xs, x.cols, out + t * ldo, ldo);
-      break;
+      return rows_from<L, 4>(w, ws, nr, x, t, out, ldo);
     case 3:
-      rows<L, 3>(w, ws, nr, xs, x.cols, out + t * ldo, ldo);
-      break;
+      return rows_from<L, 3>(w, ws, nr, x, t, out, ldo);
     case 2:
-      rows<L, 2>(w, ws, nr, xs, x.cols, out + t * ldo, ldo);
-      break;
+      return rows_from<L, 2>(w, ws, nr, x, t, out, ldo);
     case 1:
-      rows<L, 1>(w, ws, nr, xs, x.cols, out + t * ldo, ldo);
-      break;
+      return rows_from<L, 1>(w, ws, nr, x, t, out, ldo);
     default:
-      break;
+      return;
   }
 }
 
@@ -133,6 +216,9 @@ void accum(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t 
     __m512 o[4];
     for (int u = 0; u < 4; ++u) o[u] = _mm512_loadu_ps(out + i + 16 * u);
     for (int64_t j = 0; j < n; ++j) {
+      for (int64_t b = 0; b < 64 * L::kBytes; b += 64)
+        _mm_prefetch(reinterpret_cast<const char*>(v + (j + kAheadRows) * stride + i * L::kBytes + b),
+                     _MM_HINT_T0);
       const __m512 pj = _mm512_set1_ps(p[j]);
       for (int u = 0; u < 4; ++u)
         o[u] = _mm512_fmadd_ps(pj, L::load(v + j * stride, i + 16 * u), o[u]);
@@ -149,34 +235,51 @@ void accum(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t 
     for (int64_t j = 0; j < n; ++j) out[i] = std::fma(p[j], L::one(v + j * stride, i), out[i]);
 }
 
-// Up to six queries at a time: 6 x 4 accumulators + 4 converted V vectors
-// = 28 zmm. Head sizes that are not a multiple of 64 take the one-query
-// kernel per query (same arithmetic).
+// All queries of a group in one pass over V where registers allow: each
+// query keeps W/16 accumulators for a W-wide slice of the head (64 for up to
+// six queries, 32 for up to twelve, 16 beyond), at most 24 zmm plus W/16
+// converted V vectors. A 32-wide F16 slice is one cache line, so a V row is
+// still read from memory once. Head sizes that are not a multiple of 64 take
+// the one-query kernel per query (same arithmetic).
+template <class L, int W>
+void accum_slices(const float* p, int64_t ldp, int64_t nq, const uint8_t* v, int64_t stride,
+                  int64_t n, int64_t hd, float* out, int64_t ldo) {
+  constexpr int kU = W / 16;
+  constexpr int kMaxQ = 24 / kU;
+  for (int64_t q0 = 0; q0 < nq; q0 += kMaxQ) {
+    const int nqc = static_cast<int>(std::min<int64_t>(kMaxQ, nq - q0));
+    for (int64_t i = 0; i < hd; i += W) {
+      __m512 o[kMaxQ][kU];
+      for (int q = 0; q < nqc; ++q)
+        for (int u = 0; u < kU; ++u) o[q][u] = _mm512_loadu_ps(out + (q0 + q) * ldo + i + 16 * u);
+      for (int64_t j = 0; j < n; ++j) {
+        for (int64_t b = 0; b < W * L::kBytes; b += 64)
+          _mm_prefetch(reinterpret_cast<const char*>(v + (j + kAheadRows) * stride + i * L::kBytes + b),
+                       _MM_HINT_T0);
+        __m512 vv[kU];
+        for (int u = 0; u < kU; ++u) vv[u] = L::load(v + j * stride, i + 16 * u);
+        for (int q = 0; q < nqc; ++q) {
+          const __m512 pj = _mm512_set1_ps(p[(q0 + q) * ldp + j]);
+          for (int u = 0; u < kU; ++u) o[q][u] = _mm512_fmadd_ps(pj, vv[u], o[q][u]);
+        }
+      }
+      for (int q = 0; q < nqc; ++q)
+        for (int u = 0; u < kU; ++u) _mm512_storeu_ps(out + (q0 + q) * ldo + i + 16 * u, o[q][u]);
+    }
+  }
+}
+
 template <class L>
 void accum_multi(const float* p, int64_t ldp, int64_t nq, const uint8_t* v, int64_t stride,
                  int64_t n, int64_t hd, float* out, int64_t ldo) {
   if (hd % 64 != 0) {
     for (int64_t q = 0; q < nq; ++q) accum<L>(p + q * ldp, v, stride, n, hd, out + q * ldo);
-    return;
-  }
-  constexpr int kMaxQ = 6;
-  for (int64_t q0 = 0; q0 < nq; q0 += kMaxQ) {
-    const int nqc = static_cast<int>(std::min<int64_t>(kMaxQ, nq - q0));
-    for (int64_t i = 0; i < hd; i += 64) {
-      __m512 o[kMaxQ][4];
-      for (int q = 0; q < nqc; ++q)
-        for (int u = 0; u < 4; ++u) o[q][u] = _mm512_loadu_ps(out + (q0 + q) * ldo + i + 16 * u);
-      for (int64_t j = 0; j < n; ++j) {
-        __m512 vv[4];
-        for (int u = 0; u < 4; ++u) vv[u] = L::load(v + j * stride, i + 16 * u);
-        for (int q = 0; q < nqc; ++q) {
-          const __m512 pj = _mm512_set1_ps(p[(q0 + q) * ldp + j]);
-          for (int u = 0; u < 4; ++u) o[q][u] = _mm512_fmadd_ps(pj, vv[u], o[q][u]);
-        }
-      }
-      for (int q = 0; q < nqc; ++q)
-        for (int u = 0; u < 4; ++u) _mm512_storeu_ps(out + (q0 + q) * ldo + i + 16 * u, o[q][u]);
-    }
+  } else if (nq <= 6) {
+    accum_slices<L, 64>(p, ldp, nq, v, stride, n, hd, out, ldo);
+  } else if (nq <= 12) {
+    accum_slices<L, 32>(p, ldp, nq, v, stride, n, hd, out, ldo);
+  } else {
+    accum_slices<L, 16>(p, ldp, nq, v, stride, n, hd, out, ldo);
   }
 }
 
