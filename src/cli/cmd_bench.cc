@@ -238,7 +238,15 @@ int bench_main(const BenchArgs& a) {
   // Token ids are arbitrary but fixed, so every run does identical work.
   std::vector<int32_t> prompt(a.n_prompt);
   for (int64_t i = 0; i < a.n_prompt; ++i) prompt[i] = static_cast<int32_t>((i * 7919 + 13) % n_vocab);
-  std::vector<double> pp, tg;
+  // The host's bandwidth moves while we measure (a shared machine can halve
+  // it between runs), so it is probed after every run and each run's
+  // roofline share uses its own probe. The probe's buffer is freed and the
+  // peak RSS restarted after it, so the peak stays the model's.
+  std::vector<double> pp, tg, bws, shares;
+  double rss = 0;
+  bool rss_clean = true;
+  ThreadPool bw_pool(a.run.threads);
+  const double model_gb = static_cast<double>(model.value()->weight_bytes()) / 1e9;
   for (int r = 0; r < a.reps; ++r) {
     (void)c.truncate(0);
     if (a.n_prompt > 0) {
@@ -255,15 +263,18 @@ int bench_main(const BenchArgs& a) {
       }
       tg.push_back(a.n_gen / seconds(t0));
     }
+    if (rss_clean) rss = std::max(rss, peak_rss_mib());
+    const double bw_r = measure_read_bandwidth_gbs(bw_pool, uint64_t{256} << 20, 3);
+    rss_clean = rss_clean && reset_peak_rss();
+    bws.push_back(bw_r);
+    if (!tg.empty() && bw_r > 0) shares.push_back(model_gb * tg.back() / bw_r);
   }
-  // Read RSS before the bandwidth probe, whose 512 MiB buffer is not the model's.
-  const double rss = peak_rss_mib();
-  ThreadPool bw_pool(a.run.threads);
-  const double bw = measure_read_bandwidth_gbs(bw_pool);
-  const double model_gb = static_cast<double>(model.value()->weight_bytes()) / 1e9;
   const Spread p = pp.empty() ? Spread{0, 0, 0} : spread(pp);
   const Spread g = tg.empty() ? Spread{0, 0, 0} : spread(tg);
-  const double roofline = bw > 0 ? model_gb * g.median / bw : 0;
+  const Spread bw_spread = bws.empty() ? Spread{0, 0, 0} : spread(bws);
+  const Spread share = shares.empty() ? Spread{0, 0, 0} : spread(shares);
+  const double bw = bw_spread.median;
+  const double roofline = share.median;
 
   std::optional<GuidedResult> guided;
   std::optional<DraftResult> drafted;
@@ -311,6 +322,8 @@ int bench_main(const BenchArgs& a) {
     j["gen_tps"] = {{"median", g.median}, {"min", g.min}, {"max", g.max}};
     j["bandwidth_gbs"] = bw;
     j["roofline_share"] = roofline;
+    j["bandwidth_gbs_per_run"] = spread_json(bw_spread);
+    j["roofline_share_per_run"] = spread_json(share);
     j["peak_rss_mb"] = rss;
     j["load_seconds"] = load_s;
     j["repacked_mb"] = static_cast<double>(model.value()->packed_bytes()) / 1e6;
@@ -357,7 +370,11 @@ int bench_main(const BenchArgs& a) {
   if (!tg.empty())
     std::printf("gen    %-4lld %8.1f tokens/s (min %.1f, max %.1f)\n", static_cast<long long>(a.n_gen), g.median, g.min,
                 g.max);
-  std::printf("bandwidth:  %.1f GB/s read (measured); decode roofline share %.0f%%\n", bw, roofline * 100);
+  std::printf("bandwidth:  %.1f GB/s read (probed after each run; min %.1f, max %.1f)\n", bw, bw_spread.min,
+              bw_spread.max);
+  if (!shares.empty())
+    std::printf("roofline:   decode at %.0f%% of the bandwidth probed after the same run (min %.0f%%, max %.0f%%)\n",
+                roofline * 100, share.min * 100, share.max * 100);
   std::printf("peak RSS:   %.0f MiB (KV cache %.0f MiB)\n", rss, c.kv_bytes() / 1048576.0);
   if (guided) {
     std::printf(

@@ -77,6 +77,27 @@ TEST(BenchCli, JsonHasGuidedSpeculativeAndTtftFields) {
   EXPECT_GT(t["second_prompt_tokens"].get<int64_t>(), t["second_cached_tokens"].get<int64_t>());
 }
 
+// Bandwidth is probed after every run and each run's share uses its own
+// probe; the probe's 256 MiB buffer must not show up in the peak RSS of a
+// model that needs a few MiB.
+TEST(BenchCli, RooflineIsPerRunAndPeakRssIsTheModels) {
+  auto r = run_zhi({"bench", "-m", models().target, "-p", "8", "-n", "8", "-r", "3", "-t", "1",
+                    "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << r.out;
+  const auto& bw = j["bandwidth_gbs_per_run"];
+  const auto& share = j["roofline_share_per_run"];
+  EXPECT_GT(bw["min"].get<double>(), 0) << r.out;
+  EXPECT_LE(bw["min"].get<double>(), bw["median"].get<double>());
+  EXPECT_LE(bw["median"].get<double>(), bw["max"].get<double>());
+  EXPECT_EQ(j["bandwidth_gbs"].get<double>(), bw["median"].get<double>());
+  EXPECT_GT(share["min"].get<double>(), 0) << r.out;
+  EXPECT_EQ(j["roofline_share"].get<double>(), share["median"].get<double>());
+  EXPECT_GT(j["peak_rss_mb"].get<double>(), 0);
+  EXPECT_LT(j["peak_rss_mb"].get<double>(), 256) << r.out;
+}
+
 TEST(BenchCli, TextReportsTheSameMeasurements) {
   auto r = run_zhi(bench_args());
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -85,6 +106,8 @@ TEST(BenchCli, TextReportsTheSameMeasurements) {
   EXPECT_NE(r.out.find("acceptance"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("speedup"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("ttft:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("probed after each run"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("roofline:   decode at"), std::string::npos) << r.out;
 }
 
 TEST(BenchCli, BadSchemaOrDraftIsACleanError) {
