@@ -279,13 +279,24 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
       quantize_q(&q_[(t0 + i) * c.q_dim() + h * hd], hd, qrows + i * q_bytes);
     dot_fn(cache_.k_head(layer, kvh), stride, n_keys_max, ActView{q_partner, qrows, q_bytes, hd},
            nq, scores, ld);
+    // The keys every query of the block sees go through the multi-query
+    // value sum (each V row converted once for the block); each query's own
+    // causal tail then continues its FMA chains one query at a time, so the
+    // sums are the one-query kernel's.
+    const int64_t common = pos0 + t0 + 1;
+    const uint8_t* v = cache_.v_head(layer, kvh);
+    float* out0 = &att_[t0 * c.q_dim() + h * hd];
     for (int64_t i = 0; i < nq; ++i) {
-      float* p = scores + i * ld;
+      softmax(scores + i * ld, pos0 + t0 + i + 1);
+      std::fill(out0 + i * c.q_dim(), out0 + i * c.q_dim() + hd, 0.0f);
+    }
+    const AttnAccumMultiFn accum_multi = k.attn_accum_multi[static_cast<uint32_t>(cache_type)];
+    const int64_t done = accum_multi != nullptr ? common : 0;
+    if (accum_multi != nullptr) accum_multi(scores, ld, nq, v, stride, common, hd, out0, c.q_dim());
+    for (int64_t i = 0; i < nq; ++i) {
       const int64_t n_keys = pos0 + t0 + i + 1;
-      softmax(p, n_keys);
-      float* out = &att_[(t0 + i) * c.q_dim() + h * hd];
-      std::fill(out, out + hd, 0.0f);
-      accum_fn(p, cache_.v_head(layer, kvh), stride, n_keys, hd, out);
+      accum_fn(scores + i * ld + done, v + done * stride, stride, n_keys - done, hd,
+               out0 + i * c.q_dim());
     }
   });
 }
