@@ -96,23 +96,12 @@ inline float tail(float sum, const void* w, const float* x, int64_t i, int64_t n
   return sum;
 }
 
-// Attention's K and V rows are short (a head, 128 bytes in F16) and sit a
-// whole position apart, so the hardware prefetcher does not keep up and the
-// score and value kernels stall on their loads: they ask for the rows this
-// many positions ahead themselves. About 300 cycles of DRAM latency over
-// ~10-15 cycles of work per row; 32 measured best of 16/32/64/128 in
-// bench/attention_bench.
-constexpr int64_t kAheadRows = 32;
-
 // Prefetches `rows` rows of n values starting at p, when the rows are short
 // enough to be attention heads (long weight rows stream well unaided).
 template <class L>
 inline void prefetch_short_rows(const uint8_t* p, int64_t stride, int64_t rows, int64_t n) {
-  const int64_t bytes = n * L::kBytes;
-  if (bytes > 512) return;
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t b = 0; b < bytes; b += 64)
-      _mm_prefetch(reinterpret_cast<const char*>(p + r * stride + b), _MM_HINT_T0);
+  if (n * L::kBytes > 512) return;
+  for (int64_t r = 0; r < rows; ++r) prefetch_span(p + r * stride, n * L::kBytes);
 }
 
 // R rows x T tokens: R*T accumulators, one FMA per (row, token, 16 values).
@@ -216,9 +205,7 @@ void accum(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t 
     __m512 o[4];
     for (int u = 0; u < 4; ++u) o[u] = _mm512_loadu_ps(out + i + 16 * u);
     for (int64_t j = 0; j < n; ++j) {
-      for (int64_t b = 0; b < 64 * L::kBytes; b += 64)
-        _mm_prefetch(reinterpret_cast<const char*>(v + (j + kAheadRows) * stride + i * L::kBytes + b),
-                     _MM_HINT_T0);
+      prefetch_span(v + (j + kAheadRows) * stride + i * L::kBytes, 64 * L::kBytes);
       const __m512 pj = _mm512_set1_ps(p[j]);
       for (int u = 0; u < 4; ++u)
         o[u] = _mm512_fmadd_ps(pj, L::load(v + j * stride, i + 16 * u), o[u]);
@@ -253,9 +240,7 @@ void accum_slices(const float* p, int64_t ldp, int64_t nq, const uint8_t* v, int
       for (int q = 0; q < nqc; ++q)
         for (int u = 0; u < kU; ++u) o[q][u] = _mm512_loadu_ps(out + (q0 + q) * ldo + i + 16 * u);
       for (int64_t j = 0; j < n; ++j) {
-        for (int64_t b = 0; b < W * L::kBytes; b += 64)
-          _mm_prefetch(reinterpret_cast<const char*>(v + (j + kAheadRows) * stride + i * L::kBytes + b),
-                       _MM_HINT_T0);
+        prefetch_span(v + (j + kAheadRows) * stride + i * L::kBytes, W * L::kBytes);
         __m512 vv[kU];
         for (int u = 0; u < kU; ++u) vv[u] = L::load(v + j * stride, i + 16 * u);
         for (int q = 0; q < nqc; ++q) {

@@ -111,10 +111,66 @@ void legacy_rows(const uint8_t* w, int64_t ws, const ActView& x, int64_t t, floa
   for (int r = 0; r < R; ++r) out[r] = hsum8(acc[r]) + summs[r];
 }
 
+// A prompt's tokens meet the rows R x NT at a time: each block's codes are
+// unpacked once per R rows for NT tokens, and each token's activation block
+// (and its offset correction) once per R rows. Every (row, token) keeps
+// legacy_rows' arithmetic: eight lanes, the same product d_w * d_x, blocks in
+// order. R = 2, NT = 4: 8 accumulators + 2 code vectors + the activation,
+// correction, lanes and scale of the product in flight = 14 of 16 ymm.
+template <class T, int R, int NT>
+void legacy_tile(const uint8_t* w, int64_t ws, const ActView& x, int64_t t0, float* out,
+                 int64_t ldo) {
+  using Block = typename T::Block;
+  const int64_t nb = x.cols / kQK;
+  __m256 acc[R][NT];
+  float summs[R][NT];
+  for (int r = 0; r < R; ++r)
+    for (int t = 0; t < NT; ++t) acc[r][t] = _mm256_setzero_ps(), summs[r][t] = 0.0f;
+  for (int64_t b = 0; b < nb; ++b) {
+    __m256i v[R];
+    float dw[R];
+    for (int r = 0; r < R; ++r) {
+      const Block& blk = reinterpret_cast<const Block*>(w + r * ws)[b];
+      v[r] = T::values(blk);
+      dw[r] = half_to_float(blk.d);
+    }
+    for (int t = 0; t < NT; ++t) {
+      const __m256i qv = _mm256_load_si256(reinterpret_cast<const __m256i*>(x.q(t0 + t) + b * kQK));
+      __m256i corr = _mm256_setzero_si256();
+      if constexpr (T::kCodes == Codes::kOffset) corr = dot4_us(_mm256_set1_epi8(T::kOffset), qv);
+      const float dx = x.d(t0 + t)[b];
+      for (int r = 0; r < R; ++r) {
+        __m256i lanes;
+        if constexpr (T::kCodes == Codes::kSigned) {
+          lanes = dot4_ss(v[r], qv);
+        } else {
+          lanes = dot4_us(v[r], qv);
+          if constexpr (T::kCodes == Codes::kOffset) lanes = _mm256_sub_epi32(lanes, corr);
+        }
+        acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(dw[r] * dx), _mm256_cvtepi32_ps(lanes), acc[r][t]);
+        if constexpr (T::kMin) {
+          const Block& blk = reinterpret_cast<const Block*>(w + r * ws)[b];
+          summs[r][t] = std::fma(half_to_float(blk.m), x.s(t0 + t)[b], summs[r][t]);
+        }
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int t = 0; t < NT; ++t) out[(t0 + t) * ldo + r] = hsum8(acc[r][t]) + summs[r][t];
+}
+
 template <class T>
 void gemm_legacy(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
                  int64_t ldo) {
-  for (int64_t t = 0; t < nt; ++t) {
+  constexpr int kTileRows = 2, kTileTokens = 4;
+  int64_t t = 0;
+  for (; t + kTileTokens <= nt; t += kTileTokens) {
+    int64_t r = 0;
+    for (; r + kTileRows <= nr; r += kTileRows)
+      legacy_tile<T, kTileRows, kTileTokens>(w + r * ws, ws, x, t, out + r, ldo);
+    for (; r < nr; ++r) legacy_tile<T, 1, kTileTokens>(w + r * ws, ws, x, t, out + r, ldo);
+  }
+  for (; t < nt; ++t) {
     int64_t r = 0;
     for (; r + kRowTile <= nr; r += kRowTile)
       legacy_rows<T, kRowTile>(w + r * ws, ws, x, t, out + t * ldo + r);
@@ -326,12 +382,14 @@ void gemm_k(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t 
 // ---- float formats: sixteen lanes in two ymm ----
 
 struct F32Load {
+  static constexpr int kBytes = 4;
   static __m256 load(const void* p, int64_t i) {
     return _mm256_loadu_ps(static_cast<const float*>(p) + i);
   }
   static float one(const void* p, int64_t i) { return static_cast<const float*>(p)[i]; }
 };
 struct F16Load {
+  static constexpr int kBytes = 2;
   static __m256 load(const void* p, int64_t i) {
     return _mm256_cvtph_ps(
         _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(p) + i)));
@@ -341,6 +399,7 @@ struct F16Load {
   }
 };
 struct Bf16Load {
+  static constexpr int kBytes = 2;
   static __m256 load(const void* p, int64_t i) {
     const __m128i h =
         _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(p) + i));
@@ -361,8 +420,14 @@ void float_rows(const uint8_t* w, int64_t ws, const float* xa, int64_t n, float*
   __m256 lo[R], hi[R];
   for (int r = 0; r < R; ++r) lo[r] = _mm256_setzero_ps(), hi[r] = _mm256_setzero_ps();
   int64_t i = 0;
+  // Attention's K rows are one head (128 bytes in F16) a position apart: the
+  // next tile is too close to hide DRAM latency, so those rows are fetched
+  // kAheadRows ahead instead (as the AVX-512 kernels do).
+  const bool short_rows = n * L::kBytes <= 512;
+  if (short_rows)
+    for (int r = 0; r < R; ++r) prefetch_span(w + (kAheadRows + r) * ws, n * L::kBytes);
   for (; i + 16 <= n; i += 16) {
-    prefetch_slice(w + R * ws, R * ws, i / 16, n / 16);
+    if (!short_rows) prefetch_slice(w + R * ws, R * ws, i / 16, n / 16);
     const __m256 x0 = _mm256_loadu_ps(xa + i), x1 = _mm256_loadu_ps(xa + i + 8);
     for (int r = 0; r < R; ++r) {
       lo[r] = _mm256_fmadd_ps(L::load(w + r * ws, i), x0, lo[r]);
@@ -400,6 +465,7 @@ void accum_float(const float* p, const uint8_t* v, int64_t stride, int64_t n, in
     __m256 o[4];
     for (int u = 0; u < 4; ++u) o[u] = _mm256_loadu_ps(out + i + 8 * u);
     for (int64_t j = 0; j < n; ++j) {
+      prefetch_span(v + (j + kAheadRows) * stride + i * L::kBytes, 32 * L::kBytes);
       const __m256 pj = _mm256_set1_ps(p[j]);
       for (int u = 0; u < 4; ++u)
         o[u] = _mm256_fmadd_ps(pj, L::load(v + j * stride, i + 8 * u), o[u]);
@@ -408,6 +474,39 @@ void accum_float(const float* p, const uint8_t* v, int64_t stride, int64_t n, in
   }
   for (; i < hd; ++i)
     for (int64_t j = 0; j < n; ++j) out[i] = std::fma(p[j], L::one(v + j * stride, i), out[i]);
+}
+
+// Several queries over the same V rows (grouped-query decode, a prompt's
+// query block): 16-wide slices, two accumulators per query, up to six
+// queries per pass (12 + 2 converted V vectors of the 16 ymm), so each V
+// slice is converted once for all of them. Same FMA chains as accum_float.
+template <class L>
+void accum_multi_float(const float* p, int64_t ldp, int64_t nq, const uint8_t* v, int64_t stride,
+                       int64_t n, int64_t hd, float* out, int64_t ldo) {
+  if (hd % 16 != 0) {
+    for (int64_t q = 0; q < nq; ++q) accum_float<L>(p + q * ldp, v, stride, n, hd, out + q * ldo);
+    return;
+  }
+  constexpr int kMaxQ = 6;
+  for (int64_t q0 = 0; q0 < nq; q0 += kMaxQ) {
+    const int nqc = static_cast<int>(std::min<int64_t>(kMaxQ, nq - q0));
+    for (int64_t i = 0; i < hd; i += 16) {
+      __m256 o[kMaxQ][2];
+      for (int q = 0; q < nqc; ++q)
+        for (int u = 0; u < 2; ++u) o[q][u] = _mm256_loadu_ps(out + (q0 + q) * ldo + i + 8 * u);
+      for (int64_t j = 0; j < n; ++j) {
+        prefetch_span(v + (j + kAheadRows) * stride + i * L::kBytes, 16 * L::kBytes);
+        const __m256 v0 = L::load(v + j * stride, i), v1 = L::load(v + j * stride, i + 8);
+        for (int q = 0; q < nqc; ++q) {
+          const __m256 pj = _mm256_set1_ps(p[(q0 + q) * ldp + j]);
+          o[q][0] = _mm256_fmadd_ps(pj, v0, o[q][0]);
+          o[q][1] = _mm256_fmadd_ps(pj, v1, o[q][1]);
+        }
+      }
+      for (int q = 0; q < nqc; ++q)
+        for (int u = 0; u < 2; ++u) _mm256_storeu_ps(out + (q0 + q) * ldo + i + 8 * u, o[q][u]);
+    }
+  }
 }
 
 void accum_q8_0(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t hd,
@@ -457,6 +556,8 @@ void fill_avx2_attention(KernelTable& t) {
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF16)] = accum_float<F16Load>;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF32)] = accum_float<F32Load>;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kQ8_0)] = accum_q8_0;
+  t.attn_accum_multi[static_cast<uint32_t>(GgmlType::kF16)] = accum_multi_float<F16Load>;
+  t.attn_accum_multi[static_cast<uint32_t>(GgmlType::kF32)] = accum_multi_float<F32Load>;
 }
 
 }  // namespace zhi
