@@ -9,6 +9,7 @@
 // for four weight rows; tokens are the outer loop, so a task's rows stay in L1
 // while every token passes over them.
 #include <cmath>
+#include <type_traits>
 
 #include "kernels/kernel_table.h"
 #include "kernels/x86/avx2_util.h"
@@ -356,9 +357,127 @@ KSums q6_k_sums(const BlockQ6_K& b, const int8_t* q, const int16_t* bsums) {
   return {hsum_i32(acc) - 32 * corr, 0};
 }
 
+// A prompt's tokens share each super-block's unpacking: the codes of a
+// Q4_K, Q5_K or Q6_K super-block are decoded once into eight 32-code groups
+// with their 16-bit scale pairs, plus one i16 weight per 16 quants for the
+// activations' block sums (the mins, or the codes' +32 offset), and every
+// token then takes its integer sums from that. The sums are exact integers,
+// the same as kSums gives, so the result is the same bits.
+struct DecodedK {
+  __m256i codes[8];
+  __m256i scales[8];
+  __m256i sum_weights;  // i16 x 16, against the activations' bsums
+};
+
+void decode_k(const BlockQ4_K& b, DecodedK& out) {
+  int sc[8], mn[8];
+  k4_scales(b.scales, sc, mn);
+  const __m256i m4 = _mm256_set1_epi8(0x0F);
+  alignas(32) int16_t w[16];
+  for (int c = 0; c < 4; ++c) {
+    const __m256i bits = load32(b.qs + 32 * c);
+    out.codes[2 * c] = _mm256_and_si256(bits, m4);
+    out.codes[2 * c + 1] = _mm256_and_si256(_mm256_srli_epi16(bits, 4), m4);
+  }
+  for (int g = 0; g < 8; ++g) {
+    out.scales[g] = _mm256_set1_epi16(static_cast<int16_t>(sc[g]));
+    w[2 * g] = w[2 * g + 1] = static_cast<int16_t>(mn[g]);
+  }
+  out.sum_weights = _mm256_load_si256(reinterpret_cast<const __m256i*>(w));
+}
+
+void decode_k(const BlockQ5_K& b, DecodedK& out) {
+  int sc[8], mn[8];
+  k4_scales(b.scales, sc, mn);
+  const __m256i m4 = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(1);
+  const __m256i qh = load32(b.qh);
+  alignas(32) int16_t w[16];
+  for (int c = 0; c < 4; ++c) {
+    const __m256i bits = load32(b.qs + 32 * c);
+    for (int half = 0; half < 2; ++half) {
+      const int g = 2 * c + half;
+      const __m256i v = _mm256_and_si256(half ? _mm256_srli_epi16(bits, 4) : bits, m4);
+      out.codes[g] = _mm256_or_si256(
+          v, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, g), one), 4));
+    }
+  }
+  for (int g = 0; g < 8; ++g) {
+    out.scales[g] = _mm256_set1_epi16(static_cast<int16_t>(sc[g]));
+    w[2 * g] = w[2 * g + 1] = static_cast<int16_t>(mn[g]);
+  }
+  out.sum_weights = _mm256_load_si256(reinterpret_cast<const __m256i*>(w));
+}
+
+void decode_k(const BlockQ6_K& b, DecodedK& out) {
+  const __m256i m4 = _mm256_set1_epi8(0x0F), m3 = _mm256_set1_epi8(3);
+  alignas(32) int16_t w[16];
+  for (int h = 0; h < 2; ++h) {
+    const __m256i ql0 = load32(b.ql + 64 * h), ql1 = load32(b.ql + 64 * h + 32);
+    const __m256i qh = load32(b.qh + 32 * h);
+    for (int k = 0; k < 4; ++k) {
+      const __m256i ql = (k & 1) ? ql1 : ql0;
+      const __m256i lo = _mm256_and_si256((k >> 1) ? _mm256_srli_epi16(ql, 4) : ql, m4);
+      const __m256i hi = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * k), m3), 4);
+      const int g = 8 * h + 2 * k;
+      out.codes[4 * h + k] = _mm256_or_si256(lo, hi);
+      out.scales[4 * h + k] = scale_pair(b.scales[g], b.scales[g + 1]);
+    }
+  }
+  for (int g = 0; g < 16; ++g) w[g] = static_cast<int16_t>(32 * b.scales[g]);
+  out.sum_weights = _mm256_load_si256(reinterpret_cast<const __m256i*>(w));
+}
+
+template <bool kMin>
+KSums decoded_sums(const DecodedK& d, const int8_t* q, const int16_t* bsums) {
+  __m256i acc = _mm256_setzero_si256();
+  for (int g = 0; g < 8; ++g) {
+    const __m256i p16 = _mm256_maddubs_epi16(d.codes[g], load32(q + 32 * g));
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p16, d.scales[g]));
+  }
+  const int32_t weighted = hsum_i32(_mm256_madd_epi16(d.sum_weights, load32(bsums)));
+  if constexpr (kMin) return {hsum_i32(acc), weighted};
+  return {hsum_i32(acc) - weighted, 0};
+}
+
+// Tokens of a prompt, up to kTokens at a time, per row: one decode per
+// super-block for all of them. Each (row, token) accumulates in gemm_k's
+// order.
+template <class Block, bool kMin>
+void gemm_k_decoded(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t t0,
+                    int64_t nt, float* out, int64_t ldo) {
+  constexpr int kTokens = 8;
+  const int64_t nb = x.cols / kQK_K;
+  for (; nt > 0; t0 += kTokens, nt -= kTokens) {
+    const int64_t n = std::min<int64_t>(kTokens, nt);
+    for (int64_t r = 0; r < nr; ++r) {
+      const Block* b = reinterpret_cast<const Block*>(w + r * ws);
+      float acc[kTokens] = {}, acc_min[kTokens] = {};
+      for (int64_t i = 0; i < nb; ++i) {
+        DecodedK d;
+        decode_k(b[i], d);
+        const float dw = half_to_float(b[i].d);
+        for (int64_t t = 0; t < n; ++t) {
+          const KSums s = decoded_sums<kMin>(d, x.q(t0 + t) + i * kQK_K,
+                                                    x.bsums(t0 + t) + i * 16);
+          const float d8 = x.d(t0 + t)[i];
+          acc[t] = std::fma(static_cast<float>(s.isum), d8 * dw, acc[t]);
+          if constexpr (kMin)
+            acc_min[t] =
+                std::fma(static_cast<float>(s.msum), d8 * half_to_float(b[i].dmin), acc_min[t]);
+        }
+      }
+      for (int64_t t = 0; t < n; ++t) out[(t0 + t) * ldo + r] = acc[t] - acc_min[t];
+    }
+  }
+}
+
 template <class Block, KSums (*kSums)(const Block&, const int8_t*, const int16_t*), bool kMin>
 void gemm_k(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
             int64_t ldo) {
+  if constexpr (std::is_same_v<Block, BlockQ4_K> || std::is_same_v<Block, BlockQ5_K> ||
+                std::is_same_v<Block, BlockQ6_K>) {
+    if (nt > 1) return gemm_k_decoded<Block, kMin>(w, ws, nr, x, 0, nt, out, ldo);
+  }
   const int64_t nb = x.cols / kQK_K;
   for (int64_t t = 0; t < nt; ++t) {
     const int8_t* q = x.q(t);
