@@ -9,6 +9,7 @@
 // q registers.
 #include <arm_neon.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -143,10 +144,61 @@ void legacy_rows(const uint8_t* w, int64_t ws, const ActView& x, int64_t t, floa
   for (int r = 0; r < R; ++r) out[r] = hsum8(lo[r], hi[r]) + summs[r];
 }
 
+// A prompt's tokens meet the rows R x NT at a time: each block's codes are
+// unpacked once for NT tokens and each token's quants loaded once for R rows.
+// Every (row, token) keeps legacy_rows' arithmetic (two four-lane halves,
+// the same product d_w * d_x, blocks in order). R = 2, NT = 4: 16
+// accumulators + 4 code and 2 quant registers of the 32.
+template <class T, int R, int NT>
+void legacy_tile(const uint8_t* w, int64_t ws, const ActView& x, int64_t t0, float* out,
+                 int64_t ldo) {
+  using Block = typename T::Block;
+  const int64_t nb = x.cols / kQK;
+  float32x4_t lo[R][NT], hi[R][NT];
+  float summs[R][NT];
+  for (int r = 0; r < R; ++r)
+    for (int t = 0; t < NT; ++t)
+      lo[r][t] = vdupq_n_f32(0.0f), hi[r][t] = vdupq_n_f32(0.0f), summs[r][t] = 0.0f;
+  const int32x4_t zero = vdupq_n_s32(0);
+  for (int64_t b = 0; b < nb; ++b) {
+    int8x16_t v0[R], v1[R];
+    float dw[R];
+    for (int r = 0; r < R; ++r) {
+      const Block& blk = reinterpret_cast<const Block*>(w + r * ws)[b];
+      T::values(blk, &v0[r], &v1[r]);
+      dw[r] = f16_to_f32(blk.d);
+    }
+    for (int t = 0; t < NT; ++t) {
+      const int8_t* q = x.q(t0 + t) + b * kQK;
+      const int8x16_t q0 = vld1q_s8(q), q1 = vld1q_s8(q + 16);
+      const float dx = x.d(t0 + t)[b];
+      for (int r = 0; r < R; ++r) {
+        const float dd = dw[r] * dx;
+        lo[r][t] = vfmaq_n_f32(lo[r][t], vcvtq_f32_s32(vdotq_s32(zero, v0[r], q0)), dd);
+        hi[r][t] = vfmaq_n_f32(hi[r][t], vcvtq_f32_s32(vdotq_s32(zero, v1[r], q1)), dd);
+        if constexpr (T::kMin) {
+          const Block& blk = reinterpret_cast<const Block*>(w + r * ws)[b];
+          summs[r][t] = std::fma(f16_to_f32(blk.m), x.s(t0 + t)[b], summs[r][t]);
+        }
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int t = 0; t < NT; ++t) out[(t0 + t) * ldo + r] = hsum8(lo[r][t], hi[r][t]) + summs[r][t];
+}
+
 template <class T>
 void gemm_legacy(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
                  int64_t ldo) {
-  for (int64_t t = 0; t < nt; ++t) {
+  constexpr int kTileRows = 2, kTileTokens = 4;
+  int64_t t = 0;
+  for (; t + kTileTokens <= nt; t += kTileTokens) {
+    int64_t r = 0;
+    for (; r + kTileRows <= nr; r += kTileRows)
+      legacy_tile<T, kTileRows, kTileTokens>(w + r * ws, ws, x, t, out + r, ldo);
+    for (; r < nr; ++r) legacy_tile<T, 1, kTileTokens>(w + r * ws, ws, x, t, out + r, ldo);
+  }
+  for (; t < nt; ++t) {
     int64_t r = 0;
     for (; r + kRowTile <= nr; r += kRowTile)
       legacy_rows<T, kRowTile>(w + r * ws, ws, x, t, out + t * ldo + r);
@@ -312,38 +364,45 @@ struct Q6_KN {
   }
 };
 
+// Each super-block of a row is unpacked once for up to kTokens tokens of a
+// prompt; every (row, token) still accumulates over the super-blocks in
+// order, with the same exact integer sums.
 template <class K>
 void gemm_k(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
             int64_t ldo) {
   using Block = typename K::Block;
+  constexpr int kTokens = 8;
   const int64_t nb = x.cols / kQK_K;
   const int32x4_t zero = vdupq_n_s32(0);
   KUnpacked u;
   for (int64_t r = 0; r < nr; ++r) {
     const Block* row = reinterpret_cast<const Block*>(w + r * ws);
-    for (int64_t t = 0; t < nt; ++t) {
-      const int8_t* q8 = x.q(t);
-      const int16_t* bsums = x.bsums(t);
-      float acc = 0.0f, acc_min = 0.0f;
+    for (int64_t t0 = 0; t0 < nt; t0 += kTokens) {
+      const int64_t n = std::min<int64_t>(kTokens, nt - t0);
+      float acc[kTokens] = {}, acc_min[kTokens] = {};
       for (int64_t i = 0; i < nb; ++i) {
         K::unpack(row[i], u);
-        int32x4_t s = zero;
-        for (int g = 0; g < 16; ++g) {
-          const int32x4_t p = vdotq_s32(zero, vreinterpretq_s8_u8(vld1q_u8(u.codes + 16 * g)),
-                                        vld1q_s8(q8 + i * kQK_K + 16 * g));
-          s = vmlaq_n_s32(s, p, u.scales[g]);
-        }
-        int32_t aux = 0;
-        for (int g = 0; g < 16; ++g) aux += u.aux[g] * bsums[i * 16 + g];
-        const float d8 = x.d(t)[i];
-        if constexpr (K::kMin) {
-          acc = std::fma(static_cast<float>(vaddvq_s32(s)), d8 * u.d, acc);
-          acc_min = std::fma(static_cast<float>(aux), d8 * u.dmin, acc_min);
-        } else {
-          acc = std::fma(static_cast<float>(vaddvq_s32(s) + aux), d8 * u.d, acc);
+        for (int64_t t = 0; t < n; ++t) {
+          const int8_t* q8 = x.q(t0 + t);
+          const int16_t* bsums = x.bsums(t0 + t);
+          int32x4_t s = zero;
+          for (int g = 0; g < 16; ++g) {
+            const int32x4_t p = vdotq_s32(zero, vreinterpretq_s8_u8(vld1q_u8(u.codes + 16 * g)),
+                                          vld1q_s8(q8 + i * kQK_K + 16 * g));
+            s = vmlaq_n_s32(s, p, u.scales[g]);
+          }
+          int32_t aux = 0;
+          for (int g = 0; g < 16; ++g) aux += u.aux[g] * bsums[i * 16 + g];
+          const float d8 = x.d(t0 + t)[i];
+          if constexpr (K::kMin) {
+            acc[t] = std::fma(static_cast<float>(vaddvq_s32(s)), d8 * u.d, acc[t]);
+            acc_min[t] = std::fma(static_cast<float>(aux), d8 * u.dmin, acc_min[t]);
+          } else {
+            acc[t] = std::fma(static_cast<float>(vaddvq_s32(s) + aux), d8 * u.d, acc[t]);
+          }
         }
       }
-      out[t * ldo + r] = acc - acc_min;
+      for (int64_t t = 0; t < n; ++t) out[(t0 + t) * ldo + r] = acc[t] - acc_min[t];
     }
   }
 }
