@@ -222,49 +222,44 @@ void accum(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t 
     for (int64_t j = 0; j < n; ++j) out[i] = std::fma(p[j], L::one(v + j * stride, i), out[i]);
 }
 
-// All queries of a group in one pass over V where registers allow: each
-// query keeps W/16 accumulators for a W-wide slice of the head (64 for up to
-// six queries, 32 for up to twelve, 16 beyond), at most 24 zmm plus W/16
-// converted V vectors. A 32-wide F16 slice is one cache line, so a V row is
-// still read from memory once. Head sizes that are not a multiple of 64 take
-// the one-query kernel per query (same arithmetic).
-template <class L, int W>
-void accum_slices(const float* p, int64_t ldp, int64_t nq, const uint8_t* v, int64_t stride,
-                  int64_t n, int64_t hd, float* out, int64_t ldo) {
-  constexpr int kU = W / 16;
-  constexpr int kMaxQ = 24 / kU;
-  for (int64_t q0 = 0; q0 < nq; q0 += kMaxQ) {
-    const int nqc = static_cast<int>(std::min<int64_t>(kMaxQ, nq - q0));
-    for (int64_t i = 0; i < hd; i += W) {
-      __m512 o[kMaxQ][kU];
-      for (int q = 0; q < nqc; ++q)
-        for (int u = 0; u < kU; ++u) o[q][u] = _mm512_loadu_ps(out + (q0 + q) * ldo + i + 16 * u);
-      for (int64_t j = 0; j < n; ++j) {
-        prefetch_span(v + (j + kAheadRows) * stride + i * L::kBytes, W * L::kBytes);
-        __m512 vv[kU];
-        for (int u = 0; u < kU; ++u) vv[u] = L::load(v + j * stride, i + 16 * u);
-        for (int q = 0; q < nqc; ++q) {
-          const __m512 pj = _mm512_set1_ps(p[(q0 + q) * ldp + j]);
-          for (int u = 0; u < kU; ++u) o[q][u] = _mm512_fmadd_ps(pj, vv[u], o[q][u]);
-        }
-      }
-      for (int q = 0; q < nqc; ++q)
-        for (int u = 0; u < kU; ++u) _mm512_storeu_ps(out + (q0 + q) * ldo + i + 16 * u, o[q][u]);
-    }
-  }
-}
-
+// Up to six queries at a time over 64 outputs (6 x 4 accumulators + 4
+// converted V vectors = 28 zmm). A group of more queries walks the keys in
+// blocks and runs every six-query slice over a block before the next, so
+// each V row comes from memory once and from L1 for the other slices; the
+// accumulators go through `out` between blocks, which keeps each FMA chain
+// exactly as the one-query kernel runs it. Head sizes that are not a
+// multiple of 64 take the one-query kernel per query (same arithmetic).
 template <class L>
 void accum_multi(const float* p, int64_t ldp, int64_t nq, const uint8_t* v, int64_t stride,
                  int64_t n, int64_t hd, float* out, int64_t ldo) {
   if (hd % 64 != 0) {
     for (int64_t q = 0; q < nq; ++q) accum<L>(p + q * ldp, v, stride, n, hd, out + q * ldo);
-  } else if (nq <= 6) {
-    accum_slices<L, 64>(p, ldp, nq, v, stride, n, hd, out, ldo);
-  } else if (nq <= 12) {
-    accum_slices<L, 32>(p, ldp, nq, v, stride, n, hd, out, ldo);
-  } else {
-    accum_slices<L, 16>(p, ldp, nq, v, stride, n, hd, out, ldo);
+    return;
+  }
+  constexpr int kMaxQ = 6;
+  // 64 keys of a 128-dim F16 head are 16 KB: the block stays in L1.
+  const int64_t block = nq <= kMaxQ ? n : 64;
+  for (int64_t j0 = 0; j0 < n; j0 += block) {
+    const int64_t j1 = std::min(n, j0 + block);
+    for (int64_t q0 = 0; q0 < nq; q0 += kMaxQ) {
+      const int nqc = static_cast<int>(std::min<int64_t>(kMaxQ, nq - q0));
+      for (int64_t i = 0; i < hd; i += 64) {
+        __m512 o[kMaxQ][4];
+        for (int q = 0; q < nqc; ++q)
+          for (int u = 0; u < 4; ++u) o[q][u] = _mm512_loadu_ps(out + (q0 + q) * ldo + i + 16 * u);
+        for (int64_t j = j0; j < j1; ++j) {
+          if (q0 == 0) prefetch_span(v + (j + kAheadRows) * stride + i * L::kBytes, 64 * L::kBytes);
+          __m512 vv[4];
+          for (int u = 0; u < 4; ++u) vv[u] = L::load(v + j * stride, i + 16 * u);
+          for (int q = 0; q < nqc; ++q) {
+            const __m512 pj = _mm512_set1_ps(p[(q0 + q) * ldp + j]);
+            for (int u = 0; u < 4; ++u) o[q][u] = _mm512_fmadd_ps(pj, vv[u], o[q][u]);
+          }
+        }
+        for (int q = 0; q < nqc; ++q)
+          for (int u = 0; u < 4; ++u) _mm512_storeu_ps(out + (q0 + q) * ldo + i + 16 * u, o[q][u]);
+      }
+    }
   }
 }
 
