@@ -86,9 +86,9 @@ void decode_attention(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(att.data());
   }
-  state.counters["us_per_token"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * 1e-6,
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["us_per_token"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * 1e-6,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 BENCHMARK(decode_attention)

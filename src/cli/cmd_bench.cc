@@ -237,7 +237,8 @@ int bench_main(const BenchArgs& a) {
 
   // Token ids are arbitrary but fixed, so every run does identical work.
   std::vector<int32_t> prompt(a.n_prompt);
-  for (int64_t i = 0; i < a.n_prompt; ++i) prompt[i] = static_cast<int32_t>((i * 7919 + 13) % n_vocab);
+  for (int64_t i = 0; i < a.n_prompt; ++i)
+    prompt[i] = static_cast<int32_t>((i * 7919 + 13) % n_vocab);
   // The host's bandwidth moves while we measure (a shared machine can halve
   // it between runs), so it is probed after every run and each run's
   // roofline share uses its own probe. The probe's buffer is freed and the
@@ -358,23 +359,28 @@ int bench_main(const BenchArgs& a) {
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
-  std::printf("model:      %s (%.1f MB of weights), load %.2f s\n", a.run.model.c_str(), model_gb * 1e3, load_s);
+  std::printf("model:      %s (%.1f MB of weights), load %.2f s\n", a.run.model.c_str(),
+              model_gb * 1e3, load_s);
   if (model.value()->packed_bytes() > 0)
-    std::printf("repacked:   %.1f MB of weights interleaved for the decode kernels at load (ZHI_REPACK=0: off)\n",
-                static_cast<double>(model.value()->packed_bytes()) / 1e6);
+    std::printf(
+        "repacked:   %.1f MB of weights interleaved for the decode kernels at load (ZHI_REPACK=0: "
+        "off)\n",
+        static_cast<double>(model.value()->packed_bytes()) / 1e6);
   std::printf("threads:    %d, runs: %d%s\n", a.run.threads, a.reps,
               a.run.fast_prompts ? ", --fast-prompts (block-sum prompt arithmetic)" : "");
   if (!pp.empty())
-    std::printf("prompt %-4lld %8.1f tokens/s (min %.1f, max %.1f)\n", static_cast<long long>(a.n_prompt), p.median,
-                p.min, p.max);
+    std::printf("prompt %-4lld %8.1f tokens/s (min %.1f, max %.1f)\n",
+                static_cast<long long>(a.n_prompt), p.median, p.min, p.max);
   if (!tg.empty())
-    std::printf("gen    %-4lld %8.1f tokens/s (min %.1f, max %.1f)\n", static_cast<long long>(a.n_gen), g.median, g.min,
-                g.max);
-  std::printf("bandwidth:  %.1f GB/s read (probed after each run; min %.1f, max %.1f)\n", bw, bw_spread.min,
-              bw_spread.max);
+    std::printf("gen    %-4lld %8.1f tokens/s (min %.1f, max %.1f)\n",
+                static_cast<long long>(a.n_gen), g.median, g.min, g.max);
+  std::printf("bandwidth:  %.1f GB/s read (probed after each run; min %.1f, max %.1f)\n", bw,
+              bw_spread.min, bw_spread.max);
   if (!shares.empty())
-    std::printf("roofline:   decode at %.0f%% of the bandwidth probed after the same run (min %.0f%%, max %.0f%%)\n",
-                roofline * 100, share.min * 100, share.max * 100);
+    std::printf(
+        "roofline:   decode at %.0f%% of the bandwidth probed after the same run (min %.0f%%, max "
+        "%.0f%%)\n",
+        roofline * 100, share.min * 100, share.max * 100);
   std::printf("peak RSS:   %.0f MiB (KV cache %.0f MiB)\n", rss, c.kv_bytes() / 1048576.0);
   if (guided) {
     std::printf(
@@ -412,11 +418,15 @@ int bench_main(const BenchArgs& a) {
 Command add_bench_command(CLI::App& app) {
   auto a = std::make_shared<BenchArgs>();
   a->run.ctx = 0;
-  CLI::App* cmd = app.add_subcommand("bench", "measure prompt and generation speed against the memory roofline");
+  CLI::App* cmd = app.add_subcommand(
+      "bench", "measure prompt and generation speed against the memory roofline");
   add_run_flags(cmd, &a->run);
-  cmd->add_option("-p,--n-prompt", a->n_prompt, "prompt tokens")->check(CLI::Range(int64_t{0}, int64_t{1} << 20));
-  cmd->add_option("-n,--n-gen", a->n_gen, "generated tokens")->check(CLI::Range(int64_t{0}, int64_t{1} << 20));
-  cmd->add_option("-r,--repetitions", a->reps, "runs; medians are reported")->check(CLI::Range(1, 1000));
+  cmd->add_option("-p,--n-prompt", a->n_prompt, "prompt tokens")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 20));
+  cmd->add_option("-n,--n-gen", a->n_gen, "generated tokens")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 20));
+  cmd->add_option("-r,--repetitions", a->reps, "runs; medians are reported")
+      ->check(CLI::Range(1, 1000));
   cmd->add_flag("--json", a->json, "print one JSON object");
   cmd->add_option("--json-schema", a->json_schema,
                   "also measure guided generation against this JSON Schema (a file, or the schema "

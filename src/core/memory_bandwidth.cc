@@ -24,12 +24,14 @@ double measure_read_bandwidth_gbs(ThreadPool& pool, uint64_t bytes, int reps) {
       const uint64_t begin = c * per_chunk, end = std::min(n, begin + per_chunk);
       uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
       uint64_t i = begin;
-      for (; i + 4 <= end; i += 4) a0 += buf[i], a1 += buf[i + 1], a2 += buf[i + 2], a3 += buf[i + 3];
+      for (; i + 4 <= end; i += 4)
+        a0 += buf[i], a1 += buf[i + 1], a2 += buf[i + 2], a3 += buf[i + 3];
       for (; i < end; ++i) a0 += buf[i];
       sums[thread * 8] += a0 + a1 + a2 + a3;
     });
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (r > 0) gbs.push_back(static_cast<double>(n * sizeof(uint64_t)) / s / 1e9);  // first pass warms up
+    if (r > 0)
+      gbs.push_back(static_cast<double>(n * sizeof(uint64_t)) / s / 1e9);  // first pass warms up
   }
   // The sums feed nothing, but reading them keeps the loads from being elided.
   volatile uint64_t sink = 0;

@@ -10,7 +10,8 @@ namespace zhi {
 
 // Reads a buffer much larger than the caches `reps` times with every pool
 // thread and returns the median GB/s (1e9 bytes per second).
-double measure_read_bandwidth_gbs(ThreadPool& pool, uint64_t bytes = uint64_t{512} << 20, int reps = 5);
+double measure_read_bandwidth_gbs(ThreadPool& pool, uint64_t bytes = uint64_t{512} << 20,
+                                  int reps = 5);
 
 // Peak resident set size of this process so far (or since the last
 // reset_peak_rss()), in MiB.

@@ -235,8 +235,7 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
     // kernel tiles queries, and the multi-query value sum interleaves their
     // FMA chains). Heads are split further only to give every thread work:
     // a split reads the KV head's cache once per part.
-    const int64_t chunks =
-        std::min<int64_t>(group, (pool_.size() + c.n_head_kv - 1) / c.n_head_kv);
+    const int64_t chunks = std::min<int64_t>(group, (pool_.size() + c.n_head_kv - 1) / c.n_head_kv);
     const int64_t per_task = (group + chunks - 1) / chunks;
     const int64_t n_keys = pos0 + 1;
     const AttnAccumMultiFn accum_multi = k.attn_accum_multi[static_cast<uint32_t>(cache_type)];

@@ -81,8 +81,8 @@ TEST(BenchCli, JsonHasGuidedSpeculativeAndTtftFields) {
 // probe; the probe's 256 MiB buffer must not show up in the peak RSS of a
 // model that needs a few MiB.
 TEST(BenchCli, RooflineIsPerRunAndPeakRssIsTheModels) {
-  auto r = run_zhi({"bench", "-m", models().target, "-p", "8", "-n", "8", "-r", "3", "-t", "1",
-                    "--json"});
+  auto r = run_zhi(
+      {"bench", "-m", models().target, "-p", "8", "-n", "8", "-r", "3", "-t", "1", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out, nullptr, false);
   ASSERT_TRUE(j.is_object()) << r.out;

@@ -24,7 +24,8 @@ inline void prefetch_slice(const uint8_t* p, int64_t bytes, int64_t i, int64_t n
   const int64_t lines = (bytes + 63) / 64;
   const int64_t per = (lines + n - 1) / n;
   const int64_t end = (i + 1) * per < lines ? (i + 1) * per : lines;
-  for (int64_t l = i * per; l < end; ++l) _mm_prefetch(reinterpret_cast<const char*>(p + 64 * l), _MM_HINT_T0);
+  for (int64_t l = i * per; l < end; ++l)
+    _mm_prefetch(reinterpret_cast<const char*>(p + 64 * l), _MM_HINT_T0);
 }
 
 // Attention's K and V rows are short (a head: 128 bytes in F16) and sit a
@@ -62,7 +63,8 @@ inline int32_t hsum_i32(__m256i v) {
   return _mm_cvtsi128_si32(s);
 }
 
-// 32 4-bit codes (Q4_0 layout: element j < 16 low nibble of qs[j], j+16 the high one) as bytes 0..15.
+// 32 4-bit codes (Q4_0 layout: element j < 16 low nibble of qs[j], j+16 the high one) as bytes
+// 0..15.
 inline __m256i unpack_nibbles(const uint8_t* qs) {
   const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
   const __m128i m4 = _mm_set1_epi8(0x0F);
@@ -71,7 +73,8 @@ inline __m256i unpack_nibbles(const uint8_t* qs) {
 
 // Byte j = 0x10 where bit j of the 32-bit mask is set, else 0 (Q5 fifth bits).
 inline __m256i bits_to_0x10(uint32_t bits) {
-  const __m256i shuf = _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0);
+  const __m256i shuf =
+      _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0);
   const __m256i bytes = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)), shuf);
   const __m256i bit = _mm256_set1_epi64x(static_cast<int64_t>(0x8040201008040201));
   const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(bytes, bit), bit);
@@ -85,7 +88,9 @@ inline __m256i dot4_us(__m256i u, __m256i s) {
 }
 
 // The same for two signed operands, by moving w's sign onto q.
-inline __m256i dot4_ss(__m256i w, __m256i q) { return dot4_us(_mm256_sign_epi8(w, w), _mm256_sign_epi8(q, w)); }
+inline __m256i dot4_ss(__m256i w, __m256i q) {
+  return dot4_us(_mm256_sign_epi8(w, w), _mm256_sign_epi8(q, w));
+}
 
 // A per-thread buffer of 32-bit values that grows once and is reused, so
 // kernels do not allocate per call (each file keeps its own thread_local).
@@ -93,7 +98,8 @@ struct I32Scratch {
   int32_t* get(int64_t n) {
     if (n > cap) {
       ::operator delete(data, std::align_val_t(64));
-      data = static_cast<int32_t*>(::operator new(static_cast<size_t>(n) * 4, std::align_val_t(64)));
+      data =
+          static_cast<int32_t*>(::operator new(static_cast<size_t>(n) * 4, std::align_val_t(64)));
       cap = n;
     }
     return data;
@@ -106,7 +112,8 @@ struct I32Scratch {
 // The packed kernels' lane offsets for unsigned codes (w + offset):
 // init[i] = -offset * (q[4i] + ... + q[4i+3]) for i < n.
 inline void lane_offsets(const int8_t* q, int64_t n, int offset, int32_t* init) {
-  for (int64_t i = 0; i < n; ++i) init[i] = -offset * (q[4 * i] + q[4 * i + 1] + q[4 * i + 2] + q[4 * i + 3]);
+  for (int64_t i = 0; i < n; ++i)
+    init[i] = -offset * (q[4 * i] + q[4 * i + 1] + q[4 * i + 2] + q[4 * i + 3]);
 }
 
 }  // namespace

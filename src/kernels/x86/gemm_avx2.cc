@@ -148,7 +148,8 @@ void legacy_tile(const uint8_t* w, int64_t ws, const ActView& x, int64_t t0, flo
           lanes = dot4_us(v[r], qv);
           if constexpr (T::kCodes == Codes::kOffset) lanes = _mm256_sub_epi32(lanes, corr);
         }
-        acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(dw[r] * dx), _mm256_cvtepi32_ps(lanes), acc[r][t]);
+        acc[r][t] =
+            _mm256_fmadd_ps(_mm256_set1_ps(dw[r] * dx), _mm256_cvtepi32_ps(lanes), acc[r][t]);
         if constexpr (T::kMin) {
           const Block& blk = reinterpret_cast<const Block*>(w + r * ws)[b];
           summs[r][t] = std::fma(half_to_float(blk.m), x.s(t0 + t)[b], summs[r][t]);
@@ -335,19 +336,26 @@ KSums q5_k_sums(const BlockQ5_K& b, const int8_t* q, const int16_t* bsums) {
   return q45_k_sums<true>(b, q, bsums);
 }
 
+// Group k (0-3) of one Q6_K half: the low nibbles of ql0/ql1 (k = 0, 1),
+// then their high nibbles (k = 2, 3), with two bits of qh each on top.
+__attribute__((always_inline)) inline __m256i q6_k_codes(__m256i ql0, __m256i ql1, __m256i qh,
+                                                         int k) {
+  const __m256i m4 = _mm256_set1_epi8(0x0F), m3 = _mm256_set1_epi8(3);
+  const __m256i ql = (k & 1) ? ql1 : ql0;
+  const __m256i lo = _mm256_and_si256((k >> 1) ? _mm256_srli_epi16(ql, 4) : ql, m4);
+  const __m256i hi = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * k), m3), 4);
+  return _mm256_or_si256(lo, hi);
+}
+
 KSums q6_k_sums(const BlockQ6_K& b, const int8_t* q, const int16_t* bsums) {
   __m256i acc = _mm256_setzero_si256();
-  const __m256i m4 = _mm256_set1_epi8(0x0F), m3 = _mm256_set1_epi8(3);
   for (int h = 0; h < 2; ++h) {
     const __m256i ql0 = load32(b.ql + 64 * h), ql1 = load32(b.ql + 64 * h + 32);
     const __m256i qh = load32(b.qh + 32 * h);
     for (int k = 0; k < 4; ++k) {
-      const __m256i ql = (k & 1) ? ql1 : ql0;
-      const __m256i lo = _mm256_and_si256((k >> 1) ? _mm256_srli_epi16(ql, 4) : ql, m4);
-      const __m256i hi = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * k), m3), 4);
       const int g = 8 * h + 2 * k;
       const __m256i p16 =
-          _mm256_maddubs_epi16(_mm256_or_si256(lo, hi), load32(q + 128 * h + 32 * k));
+          _mm256_maddubs_epi16(q6_k_codes(ql0, ql1, qh, k), load32(q + 128 * h + 32 * k));
       acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p16, scale_pair(b.scales[g], b.scales[g + 1])));
     }
   }
@@ -357,7 +365,9 @@ KSums q6_k_sums(const BlockQ6_K& b, const int8_t* q, const int16_t* bsums) {
   return {hsum_i32(acc) - 32 * corr, 0};
 }
 
-// A prompt's tokens share each super-block's unpacking: the codes of a
+// A prompt's tokens share each super-block's unpacking (decode keeps the
+// kSums above, straight from registers: through this struct it ran at half
+// the speed): the codes of a
 // Q4_K, Q5_K or Q6_K super-block are decoded once into eight 32-code groups
 // with their 16-bit scale pairs, plus one i16 weight per 16 quants for the
 // activations' block sums (the mins, or the codes' +32 offset), and every
@@ -397,8 +407,8 @@ void decode_k(const BlockQ5_K& b, DecodedK& out) {
     for (int half = 0; half < 2; ++half) {
       const int g = 2 * c + half;
       const __m256i v = _mm256_and_si256(half ? _mm256_srli_epi16(bits, 4) : bits, m4);
-      out.codes[g] = _mm256_or_si256(
-          v, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, g), one), 4));
+      out.codes[g] =
+          _mm256_or_si256(v, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, g), one), 4));
     }
   }
   for (int g = 0; g < 8; ++g) {
@@ -409,17 +419,13 @@ void decode_k(const BlockQ5_K& b, DecodedK& out) {
 }
 
 void decode_k(const BlockQ6_K& b, DecodedK& out) {
-  const __m256i m4 = _mm256_set1_epi8(0x0F), m3 = _mm256_set1_epi8(3);
   alignas(32) int16_t w[16];
   for (int h = 0; h < 2; ++h) {
     const __m256i ql0 = load32(b.ql + 64 * h), ql1 = load32(b.ql + 64 * h + 32);
     const __m256i qh = load32(b.qh + 32 * h);
     for (int k = 0; k < 4; ++k) {
-      const __m256i ql = (k & 1) ? ql1 : ql0;
-      const __m256i lo = _mm256_and_si256((k >> 1) ? _mm256_srli_epi16(ql, 4) : ql, m4);
-      const __m256i hi = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * k), m3), 4);
       const int g = 8 * h + 2 * k;
-      out.codes[4 * h + k] = _mm256_or_si256(lo, hi);
+      out.codes[4 * h + k] = q6_k_codes(ql0, ql1, qh, k);
       out.scales[4 * h + k] = scale_pair(b.scales[g], b.scales[g + 1]);
     }
   }
@@ -457,8 +463,7 @@ void gemm_k_decoded(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, 
         decode_k(b[i], d);
         const float dw = half_to_float(b[i].d);
         for (int64_t t = 0; t < n; ++t) {
-          const KSums s = decoded_sums<kMin>(d, x.q(t0 + t) + i * kQK_K,
-                                                    x.bsums(t0 + t) + i * 16);
+          const KSums s = decoded_sums<kMin>(d, x.q(t0 + t) + i * kQK_K, x.bsums(t0 + t) + i * 16);
           const float d8 = x.d(t0 + t)[i];
           acc[t] = std::fma(static_cast<float>(s.isum), d8 * dw, acc[t]);
           if constexpr (kMin)
