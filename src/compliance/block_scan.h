@@ -11,7 +11,7 @@
 // word end is settled by the break itself. So a part's scanner, starting
 // fresh, finds exactly the matches the whole-text scanner finds there. The
 // regex terms are the exception (a pattern may match across a break): they
-// run once over the parts' folded texts, joined (Scanner::regex_over_parts).
+// run once over the parts' folded texts, in order (Scanner::regex_over_parts).
 #pragma once
 
 #include <cstddef>

@@ -39,10 +39,8 @@ class Scanner {
   // part keeps their input (its folded text) for regex_over_parts instead.
   static Scanner part_of_text(std::shared_ptr<const MatchRules> rules, uint64_t base);
   // After every part's finish(): runs the regex terms over the parts' folded
-  // texts, joined, in one scan, and appends the matches no allow term of any
-  // part covers to `hits`. One scan, however many parts: Vectorscan 5.4.9
-  // does not always report the same matches when the same bytes come in
-  // more scans (a stream's pieces), so the parts must hand them over as one.
+  // texts in order, as one stream, and appends the matches no allow term of
+  // any part covers to `hits`: what one scanner over the whole text adds.
   static Status regex_over_parts(std::vector<Scanner>& parts, std::vector<Hit>* hits);
 
   // The next piece of the text. Pieces may split a UTF-8 sequence anywhere.
