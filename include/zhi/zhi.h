@@ -130,6 +130,18 @@ typedef enum zhi_guardrail_stage { ZHI_GUARDRAIL_PROMPT = 0, ZHI_GUARDRAIL_RESPO
 /* Return NULL to allow `text`, or a reason to block it (copied at once). */
 typedef const char* (*zhi_guardrail_fn)(void* user_data, zhi_guardrail_stage stage, const char* text, size_t len);
 
+/* What an answer is recorded as. Each model turn's text goes through it
+ * before it enters the transcript (the next turn's prompt, and what
+ * zhi_session_transcript saves), and the whole answer before it is returned
+ * in out_text. A caller whose moderation masks spans (stars them on screen)
+ * installs one that stars the same spans, as the C++ compliance layer's
+ * SessionGuardrail::record_filter does, so a masked span never re-enters the
+ * model's context. Pieces already passed to a zhi_delta_fn are not filtered:
+ * the display masks those itself. Return `text` itself to record it unchanged,
+ * other text to record instead (copied at once), or NULL to fail the request
+ * with ZHI_GUARDRAIL_VIOLATION, leaving the transcript unchanged. */
+typedef const char* (*zhi_record_filter_fn)(void* user_data, const char* text, size_t len);
+
 typedef struct zhi_session_options {
   uint32_t struct_size;
   const char* instructions; /* system prompt; NULL: the model's default */
@@ -139,6 +151,10 @@ typedef struct zhi_session_options {
   void* guardrail_user_data;
   zhi_model* draft_model; /* speculative decoding of greedy answers; NULL: off */
   int32_t draft_tokens;   /* proposed per step; default 4 */
+  /* Added last: a struct from an older header ends before these, which then
+     read as NULL (answers recorded as generated). */
+  zhi_record_filter_fn record_filter; /* NULL: record answers as generated */
+  void* record_filter_user_data;
 } zhi_session_options;
 
 ZHI_API void zhi_session_options_init(zhi_session_options* options);
@@ -146,7 +162,8 @@ ZHI_API void zhi_session_options_init(zhi_session_options* options);
 ZHI_API zhi_status zhi_session_create(zhi_model* model, const zhi_session_options* options /* NULL: defaults */,
                                       zhi_session** out);
 /* Continues a conversation saved with zhi_session_transcript. options may
- * register tools and a guardrail; its instructions must be NULL. */
+ * register tools, a guardrail and a record filter; its instructions must be
+ * NULL. */
 ZHI_API zhi_status zhi_session_restore(zhi_model* model, const char* transcript_json,
                                        const zhi_session_options* options, zhi_session** out);
 /* Only when no request is in flight on the session. */

@@ -48,6 +48,18 @@ Expected<SessionOptions> session_options(const zhi_session_options* in) {
       return GuardrailVerdict{false, reason};
     };
   }
+  if (o.record_filter != nullptr) {
+    const zhi_record_filter_fn fn = o.record_filter;
+    void* user = o.record_filter_user_data;
+    s.record_filter = [fn, user](std::string_view text) -> Expected<std::string> {
+      const std::string copy(text);
+      const char* recorded = fn(user, copy.c_str(), copy.size());
+      if (recorded == nullptr)
+        return Error(ErrorCode::kGuardrailViolation, "the record filter refused the answer");
+      if (recorded == copy.c_str()) return copy;
+      return std::string(recorded);
+    };
+  }
   return s;
 }
 

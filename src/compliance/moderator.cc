@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "compliance/block_scan.h"
 #include "compliance/language.h"
 #include "compliance/scanner.h"
 #include "compliance/stream_moderator.h"
@@ -82,11 +83,8 @@ std::string Moderator::language_for(std::string_view text) const {
 }
 
 Result<Verdict> Moderator::check(std::string_view text, std::string_view language) const {
-  ZHI_ASSIGN_OR_RETURN(Scanner scanner, Scanner::create(rules_));
-  ZHI_RETURN_IF_ERROR(scanner.feed(text));
-  ZHI_RETURN_IF_ERROR(scanner.finish());
-  return decide(text, scanner.hits(),
-                language.empty() ? language_for(text) : std::string(language));
+  ZHI_ASSIGN_OR_RETURN(std::vector<Hit> hits, scan_text(rules_, text));
+  return decide(text, hits, language.empty() ? language_for(text) : std::string(language));
 }
 
 Result<StreamModerator> Moderator::stream(std::string language) const {
@@ -103,8 +101,11 @@ Verdict Moderator::decide(std::string_view text, const std::vector<Hit>& hits,
     const uint32_t cat = pack_.terms[h.rule].category;
     v.findings.push_back({cat, pack_.categories[cat].action, h.rule, h.begin, h.end});
   }
-  std::stable_sort(v.findings.begin(), v.findings.end(), [](const Finding& a, const Finding& b) {
-    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+  // By span, then rule: the order hits were found in (which differs between
+  // one scanner, a stream's pieces and a text scanned as parts) never shows.
+  std::sort(v.findings.begin(), v.findings.end(), [](const Finding& a, const Finding& b) {
+    if (a.begin != b.begin) return a.begin < b.begin;
+    return a.end != b.end ? a.end < b.end : a.rule < b.rule;
   });
   for (const Finding& f : v.findings) {
     if (f.action > v.decision) {

@@ -27,7 +27,7 @@ struct Finding {
 struct Verdict {
   Action decision = Action::kAllow;  // the most severe action of any finding
   int category = -1;                 // the category behind it (first such finding), -1 if none
-  std::vector<Finding> findings;     // in text order
+  std::vector<Finding> findings;     // in text order (by begin, end, then rule)
   std::string language;              // what the refusal is written in
   std::string refusal;               // set when decision == kRefuse
   std::string masked;  // set when decision == kMask: the text with masked spans starred

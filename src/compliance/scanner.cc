@@ -37,7 +37,12 @@ Status Scanner::feed(std::string_view piece) {
     carry_.clear();
     process(reinterpret_cast<const unsigned char*>(seq.data()), seq.size());
   }
-  const size_t tail = incomplete_utf8_tail(p, n);
+  // A part of a text is all there is: an incomplete sequence at its end is
+  // decoded now, as finish() would (byte by byte, as U+FFFD).
+  const size_t tail = whole_piece_ ? 0 : incomplete_utf8_tail(p, n);
+  // Room for the folded text, made once: growing it by doubling would copy
+  // and page in the folded text of a large piece again and again.
+  if (use_regex_) folded_.reserve(folded_.size() + n + n / 8);
   process(p, n - tail);
   carry_.assign(reinterpret_cast<const char*>(p + n - tail), tail);
   return scan_folded();
@@ -252,7 +257,7 @@ bool Scanner::covered(const Hit& h) const {
 }
 
 Status Scanner::scan_folded() {
-  if (!use_regex_) return Status();
+  if (!regex_) return Status();  // none, or deferred to regex_over_parts
   const Status st =
       regex_->scan(folded_.data(), folded_.size(),
                    [this](unsigned id, uint64_t f, uint64_t t) { regex_match(id, f, t); });

@@ -33,6 +33,16 @@ class Scanner {
   // Regex terms need a Vectorscan stream; without them this cannot fail.
   static Result<Scanner> create(std::shared_ptr<const MatchRules> rules);
 
+  // Block mode over one part of a text (block_scan.h), fed all of bytes
+  // [base, ...) of it in one piece: offsets count from `base`. Regular-
+  // expression terms are not run here, as a match may run across parts; the
+  // part keeps their input (its folded text) for regex_over_parts instead.
+  static Scanner part_of_text(std::shared_ptr<const MatchRules> rules, uint64_t base);
+  // After every part's finish(): runs the regex terms over the parts' folded
+  // texts in order, as one stream, and appends the matches no allow term of
+  // any part covers to `hits`: what one scanner over the whole text adds.
+  static Status regex_over_parts(std::vector<Scanner>& parts, std::vector<Hit>* hits);
+
   // The next piece of the text. Pieces may split a UTF-8 sequence anywhere.
   Status feed(std::string_view piece);
   // End of text: resolves what was waiting for more input.
@@ -114,6 +124,7 @@ class Scanner {
   uint64_t barrier_ = 0;    // first skeleton index after the last clause break or over-long gap
   uint64_t after_cjk_ = 0;  // skeleton index after the last CJK character
   bool finished_ = false;
+  bool whole_piece_ = false;  // part_of_text: fed once, with all of its part
   bool fast_ = true;
   bool simd_ = ascii_block_simd();
   std::string carry_;  // first bytes of a UTF-8 sequence split across pieces
@@ -122,7 +133,7 @@ class Scanner {
   std::vector<Span> allows_;
   std::vector<Hit> hits_;
 
-  bool use_regex_ = false;
+  bool use_regex_ = false;  // fold the text for regex terms (run by regex_, or deferred)
   std::unique_ptr<RegexSet::Stream> regex_;
   std::string folded_;  // folded bytes of the current piece, for the regex stream
   uint64_t folded_done_ = 0;

@@ -254,6 +254,8 @@ size_t Scanner::cjk_run(const unsigned char* p, size_t i, size_t n) {
     uint32_t gap = gap_;
     uint8_t flags = gap_flags_;
     uint64_t barrier = barrier_, after_cjk = after_cjk_;
+    char folded[64 * 3];  // for the regex terms: the batch's folded bytes, appended at once
+    size_t n_folded = 0;
     for (uint32_t c = 0; c < m; ++c) {
       const uint32_t e = entries[c];
       if (e & (FoldTable::kMulti | MatchRules::kBmpCjkStop)) {
@@ -261,7 +263,18 @@ size_t Scanner::cjk_run(const unsigned char* p, size_t i, size_t n) {
         break;
       }
       const char32_t f = e & FoldTable::kCpMask;
-      if (use_regex_) fold_out(f, base + i, 3);
+      if (use_regex_) {
+        if (f >= 0x800 && f < 0x10000) {  // three bytes, like the original: nothing to record
+          folded[n_folded] = static_cast<char>(0xE0 | (f >> 12));
+          folded[n_folded + 1] = static_cast<char>(0x80 | ((f >> 6) & 0x3F));
+          folded[n_folded + 2] = static_cast<char>(0x80 | (f & 0x3F));
+          n_folded += 3;
+        } else {
+          folded_.append(folded, n_folded);
+          n_folded = 0;
+          fold_out(f, base + i, 3);
+        }
+      }
       i += 3;
       if (!(e & FoldTable::kWord)) {
         gap += gap < 255;
@@ -281,6 +294,7 @@ size_t Scanner::cjk_run(const unsigned char* p, size_t i, size_t n) {
         break;
       }
     }
+    folded_.append(folded, n_folded);
     uint64_t xs[64];  // the line states of the substring probes
     for (uint64_t j = count0; j < count; ++j) {
       if (ends[j - count0] & MatchRules::kEndsAnywhere)

@@ -16,12 +16,13 @@ UNAVAILABLE = 8
 class ModelOptions(C.Structure):
     _fields_ = [("struct_size", C.c_uint32), ("context_size", C.c_int64), ("threads", C.c_int32),
                 ("batch_size", C.c_int64), ("kv_cache_type", C.c_int32), ("prefix_cache_entries", C.c_int32),
-                ("prefix_cache_bytes", C.c_uint64), ("prompt_cache_dir", C.c_char_p)]
+                ("prefix_cache_bytes", C.c_uint64), ("prompt_cache_dir", C.c_char_p), ("fast_prompts", C.c_int32)]
 
 
 TOOL_FN = C.CFUNCTYPE(None, C.c_void_p, C.c_char_p, C.c_void_p)
 GUARDRAIL_FN = C.CFUNCTYPE(C.c_void_p, C.c_void_p, C.c_int, C.c_char_p, C.c_size_t)
 DELTA_FN = C.CFUNCTYPE(C.c_int32, C.c_void_p, C.POINTER(C.c_char), C.c_size_t)
+RECORD_FILTER_FN = C.CFUNCTYPE(C.c_void_p, C.c_void_p, C.POINTER(C.c_char), C.c_size_t)
 
 
 class Tool(C.Structure):
@@ -32,7 +33,8 @@ class Tool(C.Structure):
 class SessionOptions(C.Structure):
     _fields_ = [("struct_size", C.c_uint32), ("instructions", C.c_char_p), ("tools", C.POINTER(Tool)),
                 ("n_tools", C.c_size_t), ("guardrail", GUARDRAIL_FN), ("guardrail_user_data", C.c_void_p),
-                ("draft_model", C.c_void_p), ("draft_tokens", C.c_int32)]
+                ("draft_model", C.c_void_p), ("draft_tokens", C.c_int32),
+                ("record_filter", RECORD_FILTER_FN), ("record_filter_user_data", C.c_void_p)]
 
 
 class GenerationOptions(C.Structure):
