@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "capi/tiny_capi_model.h"
 #include "session/tiny_model.h"
 #include "zhi/zhi.h"
 
@@ -13,23 +14,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-struct ModelHandle {
-  zhi_model* m = nullptr;
-  ModelHandle() {
-    zhi_model_options o;
-    zhi_model_options_init(&o);
-    o.context_size = 8192;
-    o.threads = 1;
-    EXPECT_EQ(zhi_model_load(zhi::testing::tiny_model_path().c_str(), &o, &m), ZHI_OK)
-        << zhi_last_error();
-  }
-  ~ModelHandle() { zhi_model_free(m); }
-};
-
-zhi_model* model() {
-  static ModelHandle h;
-  return h.m;
-}
+zhi_model* model() { return zhi::testing::tiny_capi_model(); }
 
 Json run(const char* feature, const Json& input, const Json& params,
          const zhi_feature_options* o = nullptr, zhi_status expect = ZHI_OK) {
@@ -127,9 +112,11 @@ TEST(FeaturesCapi, FastPromptsOptionIsCheckedAndLoads) {
   o.fast_prompts = 2;
   EXPECT_EQ(zhi_model_load(zhi::testing::tiny_model_path().c_str(), &o, &m), ZHI_INVALID_ARGUMENT);
   EXPECT_EQ(m, nullptr);
-  EXPECT_NE(std::string(zhi_last_error()).find("fast_prompts"), std::string::npos) << zhi_last_error();
+  EXPECT_NE(std::string(zhi_last_error()).find("fast_prompts"), std::string::npos)
+      << zhi_last_error();
   o.fast_prompts = 1;
-  ASSERT_EQ(zhi_model_load(zhi::testing::tiny_model_path().c_str(), &o, &m), ZHI_OK) << zhi_last_error();
+  ASSERT_EQ(zhi_model_load(zhi::testing::tiny_model_path().c_str(), &o, &m), ZHI_OK)
+      << zhi_last_error();
   zhi_model_free(m);
 }
 

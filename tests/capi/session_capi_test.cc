@@ -14,30 +14,14 @@
 #include <utility>
 #include <vector>
 
-#include "session/tiny_model.h"
+#include "capi/tiny_capi_model.h"
 #include "zhi/zhi.h"
 
 namespace {
 
 using Json = nlohmann::json;
 
-struct ModelHandle {
-  zhi_model* m = nullptr;
-  ModelHandle() {
-    zhi_model_options o;
-    zhi_model_options_init(&o);
-    o.context_size = 1024;
-    o.threads = 1;
-    EXPECT_EQ(zhi_model_load(zhi::testing::tiny_model_path().c_str(), &o, &m), ZHI_OK)
-        << zhi_last_error();
-  }
-  ~ModelHandle() { zhi_model_free(m); }
-};
-
-zhi_model* model() {
-  static ModelHandle h;
-  return h.m;
-}
+zhi_model* model() { return zhi::testing::tiny_capi_model(); }
 
 // The tiny model's greedy answer is an empty line; seeded sampling over the
 // whole vocabulary gives a longer (and as reproducible) one.
