@@ -225,6 +225,7 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
   const QuantizeActFn quantize_q = k.quantize_for(q_partner);
   const GemmFn dot_fn = k.gemm_for(cache_type);  // scores = K . q, as attn_scores computes them
   const AttnAccumFn accum_fn = k.attn_accum[static_cast<uint32_t>(cache_type)];
+  const AttnAccumMultiFn accum_multi = k.attn_accum_multi[static_cast<uint32_t>(cache_type)];
   const bool round_probs = cache_type == GgmlType::kF16;
   const int64_t stride = cache_.pos_stride();
   const int64_t q_bytes = act_row_bytes(q_partner, hd);
@@ -238,7 +239,6 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
     const int64_t chunks = std::min<int64_t>(group, (pool_.size() + c.n_head_kv - 1) / c.n_head_kv);
     const int64_t per_task = (group + chunks - 1) / chunks;
     const int64_t n_keys = pos0 + 1;
-    const AttnAccumMultiFn accum_multi = k.attn_accum_multi[static_cast<uint32_t>(cache_type)];
     pool_.run(c.n_head_kv * chunks, [&](int64_t task, int) {
       static thread_local AttnScratch scratch;
       const int64_t kvh = task / chunks;
@@ -289,7 +289,6 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
       softmax(scores + i * ld, pos0 + t0 + i + 1);
       std::fill(out0 + i * c.q_dim(), out0 + i * c.q_dim() + hd, 0.0f);
     }
-    const AttnAccumMultiFn accum_multi = k.attn_accum_multi[static_cast<uint32_t>(cache_type)];
     const int64_t done = accum_multi != nullptr ? common : 0;
     if (accum_multi != nullptr) accum_multi(scores, ld, nq, v, stride, common, hd, out0, c.q_dim());
     for (int64_t i = 0; i < nq; ++i) {
