@@ -8,6 +8,7 @@
 // Rows are processed four at a time so each activation block is loaded once
 // for four weight rows; tokens are the outer loop, so a task's rows stay in L1
 // while every token passes over them.
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 
@@ -565,9 +566,50 @@ void float_rows(const uint8_t* w, int64_t ws, const float* xa, int64_t n, float*
   }
 }
 
+// Attention's scores: short rows (one head) against several queries. Each
+// K row is converted once for T queries, whose values come straight from
+// memory into the FMAs (2T accumulators + 2 converted halves). Every (row,
+// query) keeps float_rows' arithmetic.
+template <class L, int T>
+void float_tokens(const uint8_t* w, int64_t ws, int64_t nr, const float* const* xs, int64_t n,
+                  float* out, int64_t ldo) {
+  for (int64_t r = 0; r < nr; ++r) {
+    const uint8_t* wr = w + r * ws;
+    prefetch_span(wr + kAheadRows * ws, n * L::kBytes);
+    __m256 lo[T], hi[T];
+    for (int t = 0; t < T; ++t) lo[t] = _mm256_setzero_ps(), hi[t] = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+      const __m256 w0 = L::load(wr, i), w1 = L::load(wr, i + 8);
+      for (int t = 0; t < T; ++t) {
+        lo[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xs[t] + i), lo[t]);
+        hi[t] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xs[t] + i + 8), hi[t]);
+      }
+    }
+    for (int t = 0; t < T; ++t) {
+      float sum = hsum8(_mm256_add_ps(lo[t], hi[t]));
+      for (int64_t j = i; j < n; ++j) sum = std::fma(L::one(wr, j), xs[t][j], sum);
+      out[t * ldo + r] = sum;
+    }
+  }
+}
+
 template <class L>
 void gemm_float(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
                 int64_t ldo) {
+  if (nt > 1 && x.cols * L::kBytes <= 512) {
+    for (int64_t t0 = 0; t0 < nt; t0 += 4) {
+      const float* xs[4] = {};
+      const int64_t k = std::min<int64_t>(4, nt - t0);
+      for (int64_t j = 0; j < k; ++j) xs[j] = x.f(t0 + j);
+      float* o = out + t0 * ldo;
+      if (k == 4) float_tokens<L, 4>(w, ws, nr, xs, x.cols, o, ldo);
+      if (k == 3) float_tokens<L, 3>(w, ws, nr, xs, x.cols, o, ldo);
+      if (k == 2) float_tokens<L, 2>(w, ws, nr, xs, x.cols, o, ldo);
+      if (k == 1) float_tokens<L, 1>(w, ws, nr, xs, x.cols, o, ldo);
+    }
+    return;
+  }
   for (int64_t t = 0; t < nt; ++t) {
     const float* xa = x.f(t);
     int64_t r = 0;
