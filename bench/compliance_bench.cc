@@ -140,21 +140,25 @@ std::shared_ptr<const Moderator> make_moderator(size_t n_terms, bool regex) {
   return m.value();
 }
 
+// The moderator for (term list, regexes), built once per process; null
+// (and the benchmark marked failed) when it cannot be built.
+const Moderator* moderator_for(benchmark::State& state, size_t n_terms, bool regex) {
+  static std::shared_ptr<const Moderator> mods[4];
+  auto& mod = mods[(n_terms > 0) * 2 + regex];
+  if (!mod) mod = make_moderator(n_terms, regex);
+  if (!mod) state.SkipWithError("could not build the moderator");
+  return mod.get();
+}
+
 const std::string& text() {
   static const std::string t = make_mixed_text(4 << 20, 7);
   return t;
 }
 
 void BM_Block(benchmark::State& state) {
-  static std::shared_ptr<const Moderator> mods[4];
   const size_t n_terms = static_cast<size_t>(state.range(0));
-  const bool regex = state.range(1) != 0;
-  auto& mod = mods[(n_terms > 0) * 2 + regex];
-  if (!mod) mod = make_moderator(n_terms, regex);
-  if (!mod) {
-    state.SkipWithError("could not build the moderator");
-    return;
-  }
+  const Moderator* mod = moderator_for(state, n_terms, state.range(1) != 0);
+  if (mod == nullptr) return;
   size_t findings = 0;
   for (auto _ : state) {
     zhi::Result<zhi::compliance::Verdict> v = mod->check(text(), "en");
@@ -176,14 +180,8 @@ BENCHMARK(BM_Block)
 // The same scan as one part on the calling thread: what one core does (and
 // what Moderator::check does for texts under kSplitMinBytes).
 void BM_BlockOneThread(benchmark::State& state) {
-  static std::shared_ptr<const Moderator> mods[2];
-  const bool regex = state.range(0) != 0;
-  auto& mod = mods[regex];
-  if (!mod) mod = make_moderator(kTerms, regex);
-  if (!mod) {
-    state.SkipWithError("could not build the moderator");
-    return;
-  }
+  const Moderator* mod = moderator_for(state, kTerms, state.range(0) != 0);
+  if (mod == nullptr) return;
   size_t findings = 0;
   for (auto _ : state) {
     zhi::Result<std::vector<zhi::compliance::Hit>> hits =
@@ -215,14 +213,8 @@ std::vector<std::vector<std::string>> make_responses(const std::string& t, size_
 }
 
 void BM_StreamPerToken(benchmark::State& state) {
-  static std::shared_ptr<const Moderator> mods[2];
-  const bool regex = state.range(0) != 0;
-  auto& mod = mods[regex];
-  if (!mod) mod = make_moderator(kTerms, regex);
-  if (!mod) {
-    state.SkipWithError("could not build the moderator");
-    return;
-  }
+  const Moderator* mod = moderator_for(state, kTerms, state.range(0) != 0);
+  if (mod == nullptr) return;
   static const std::vector<std::vector<std::string>> responses = make_responses(text(), 64);
   size_t tokens = 0, r = 0;
   for (auto _ : state) {

@@ -70,6 +70,15 @@ const char* mask_filter(void* user, const char* text, size_t len) {
   return m->out.c_str();
 }
 
+// Session options whose record filter masks `masker`'s term.
+zhi_session_options masking_options(Masker& masker) {
+  zhi_session_options o;
+  zhi_session_options_init(&o);
+  o.record_filter = mask_filter;
+  o.record_filter_user_data = &masker;
+  return o;
+}
+
 struct Session {
   zhi_session* s = nullptr;
   explicit Session(const zhi_session_options* o) {
@@ -128,10 +137,7 @@ TEST(SessionCapi, RecordFilterMasksTheAnswerTheTranscriptAndTheNextTurnsContext)
   ASSERT_NE(expected, raw);
 
   Masker masker(term);
-  zhi_session_options o;
-  zhi_session_options_init(&o);
-  o.record_filter = mask_filter;
-  o.record_filter_user_data = &masker;
+  zhi_session_options o = masking_options(masker);
   Session masked(&o);
   // The same seed gives the same answer; it comes back masked.
   EXPECT_EQ(masked.respond(kPrompt, sampled(48)), expected);
@@ -161,10 +167,7 @@ TEST(SessionCapi, StreamedPiecesAreRawAndTheResultIsMasked) {
   const std::string term = pick_term(raw);
   ASSERT_FALSE(term.empty());
   Masker masker(term);
-  zhi_session_options o;
-  zhi_session_options_init(&o);
-  o.record_filter = mask_filter;
-  o.record_filter_user_data = &masker;
+  zhi_session_options o = masking_options(masker);
   Session masked(&o);
   std::string streamed;
   char* out = nullptr;
@@ -184,10 +187,7 @@ TEST(SessionCapi, StreamedPiecesAreRawAndTheResultIsMasked) {
 
 TEST(SessionCapi, RecordFilterNullFailsTheRequestAndChangesNothing) {
   Masker masker("x");
-  zhi_session_options o;
-  zhi_session_options_init(&o);
-  o.record_filter = mask_filter;
-  o.record_filter_user_data = &masker;
+  zhi_session_options o = masking_options(masker);
   Session s(&o);
   s.respond(kPrompt, sampled(8));
   ASSERT_EQ(s.entries().size(), 2u);
