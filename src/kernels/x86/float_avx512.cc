@@ -177,8 +177,8 @@ void gemm(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt
   constexpr int kT = 6;
   int64_t t = 0;
   for (; t + kT <= nt; t += kT) rows_from<L, kT>(w, ws, nr, x, t, out, ldo);
-  // The last 1-5 tokens in one tile too: attention's grouped decode sends
-  // 3-7 queries, and each weight row is then converted once for all of them.
+  // The last 1-5 tokens in one tile too: a split decode group (3-6 queries)
+  // then converts each K row once for all of them.
   switch (nt - t) {
     case 5:
       return rows_from<L, 5>(w, ws, nr, x, t, out, ldo);
