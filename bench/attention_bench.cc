@@ -42,8 +42,17 @@ void decode_attention(benchmark::State& state) {
   const int64_t per_task = state.range(1);
   const KernelTable& k = active_kernels();
   const GgmlType partner = activation_partner(GgmlType::kF16);
-  const int64_t stride = kKvHeads * kHeadDim * 2;  // one position of every KV head
-  const size_t layer_bytes = static_cast<size_t>(n_keys * stride);
+  const bool head_major = state.range(3) != 0;
+  const bool cold = state.range(4) != 0;
+  // Position-major: a row holds one position of every KV head; head-major:
+  // each KV head's positions are contiguous.
+  const int64_t stride = head_major ? kHeadDim * 2 : kKvHeads * kHeadDim * 2;
+  const int64_t head_offset = head_major ? n_keys * kHeadDim * 2 : kHeadDim * 2;
+  const size_t layer_bytes = static_cast<size_t>(n_keys * kKvHeads * kHeadDim * 2);
+  // A decode step streams the model's weights between two uses of a layer's
+  // cache, so in a real step the cache comes from DRAM: `cold` reads this
+  // much other memory (untimed) before each token.
+  std::vector<uint64_t> flush(cold ? (64u << 20) / 8 : 0, 1);
   std::vector<uint16_t> kcache(kLayers * layer_bytes / 2), vcache(kcache.size());
   std::mt19937 rng(3);
   std::normal_distribution<float> g(0.0f, 1.0f);
@@ -63,7 +72,13 @@ void decode_attention(benchmark::State& state) {
   // Tasks never straddle KV heads: the second part of a split group re-reads
   // its KV head's cache.
   const int64_t chunks = (group + per_task - 1) / per_task;
+  uint64_t sink = 0;
   for (auto _ : state) {
+    if (cold) {
+      state.PauseTiming();
+      for (size_t i = 0; i < flush.size(); i += 8) sink += flush[i];
+      state.ResumeTiming();
+    }
     for (int64_t l = 0; l < kLayers; ++l) {
       const auto* kl = reinterpret_cast<const uint8_t*>(kcache.data()) + l * layer_bytes;
       const auto* vl = reinterpret_cast<const uint8_t*>(vcache.data()) + l * layer_bytes;
@@ -75,25 +90,26 @@ void decode_attention(benchmark::State& state) {
         float* scores = reinterpret_cast<float*>(qrows + nh * q_bytes);
         for (int64_t i = 0; i < nh; ++i)
           k.quantize_for(partner)(&q[(h0 + i) * kHeadDim], kHeadDim, qrows + i * q_bytes);
-        k.gemm_for(GgmlType::kF16)(kl + kvh * kHeadDim * 2, stride, n_keys,
+        k.gemm_for(GgmlType::kF16)(kl + kvh * head_offset, stride, n_keys,
                                    ActView{partner, qrows, q_bytes, kHeadDim}, nh, scores, ld);
         for (int64_t i = 0; i < nh; ++i) k.softmax(scores + i * ld, n_keys, scale, true);
         float* out = &att[h0 * kHeadDim];
         std::fill(out, out + nh * kHeadDim, 0.0f);
         k.attn_accum_multi[static_cast<uint32_t>(GgmlType::kF16)](
-            scores, ld, nh, vl + kvh * kHeadDim * 2, stride, n_keys, kHeadDim, out, kHeadDim);
+            scores, ld, nh, vl + kvh * head_offset, stride, n_keys, kHeadDim, out, kHeadDim);
       });
     }
     benchmark::DoNotOptimize(att.data());
   }
+  benchmark::DoNotOptimize(sink);
   state.counters["us_per_token"] =
       benchmark::Counter(static_cast<double>(state.iterations()) * 1e-6,
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 BENCHMARK(decode_attention)
-    ->ArgNames({"keys", "heads_per_task", "threads"})
-    ->ArgsProduct({{16, 1024, 4096}, {7, 4}, {1, 2}})
+    ->ArgNames({"keys", "heads_per_task", "threads", "head_major", "cold"})
+    ->ArgsProduct({{16, 1024, 4096}, {7, 4}, {1, 2}, {0, 1}, {0, 1}})
     ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
