@@ -85,6 +85,12 @@ struct FeatureOptions {
   GenerationOptions generation;
   GuardrailHook guardrail;  // e.g. from the compliance layer; refusals show up in results
   ProgressFn progress;      // map-reduce progress, one call per model call
+  // What the result's text is returned as: every string of the result JSON
+  // (not "lang", "coverage" or "refused") goes through it, e.g. the
+  // compliance layer's masking, which stars the spans of a pack's mask
+  // categories (a guardrail only refuses). An error fails the request.
+  using OutputFilter = std::function<Expected<std::string>(std::string_view text)>;
+  OutputFilter output_filter;
   // Tokens of input per model call; 0: as much as the context leaves after
   // the instructions and the answer.
   int64_t chunk_tokens = 0;

@@ -238,6 +238,15 @@ typedef struct zhi_feature_options {
   void* guardrail_user_data;
   zhi_feature_progress_fn progress; /* NULL: none */
   void* progress_user_data;
+  /* Added last: a struct from an older header ends before these, which then
+     read as NULL. Every string of the result JSON (not "lang", "coverage" or
+     "refused") goes through it before the result is returned, as a session's
+     answer goes through zhi_session_options.record_filter: return `text` to
+     keep it, other text to return instead (e.g. with a moderation pack's mask
+     spans starred; a guardrail only refuses), or NULL to fail the request with
+     ZHI_GUARDRAIL_VIOLATION. */
+  zhi_record_filter_fn output_filter;
+  void* output_filter_user_data;
 } zhi_feature_options;
 
 ZHI_API void zhi_feature_options_init(zhi_feature_options* options);

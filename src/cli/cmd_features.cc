@@ -171,6 +171,7 @@ std::string trim_label(std::string s) {
 
 struct PolicyHooks {
   GuardrailHook guardrail;
+  features::FeatureOptions::OutputFilter output_filter;
   compliance::LabelSettings labels;
 };
 
@@ -187,6 +188,17 @@ Result<PolicyHooks> policy_hooks(const std::string& dir) {
     if (v->decision != compliance::Action::kRefuse) return GuardrailVerdict{};
     const std::string category = v->category >= 0 ? mod->category(v->category).id : "refuse";
     return GuardrailVerdict{false, category + ": " + v->refusal};
+  };
+  // The guardrail refuses; spans of the pack's mask categories are starred
+  // in the result instead.
+  h.output_filter = [mod](std::string_view text) -> Expected<std::string> {
+    Result<compliance::Verdict> v = mod->check(text);
+    if (!v.ok()) return Error(ErrorCode::kInternal, "moderation failed: " + v.status().to_string());
+    if (v->decision == compliance::Action::kRefuse)
+      return Error(ErrorCode::kGuardrailViolation,
+                   "the result was blocked: category " + mod->category(v->category).id);
+    if (v->decision == compliance::Action::kMask) return std::move(v->masked);
+    return std::string(text);
   };
   return h;
 }
@@ -216,6 +228,7 @@ int run_feature_command(Feature f, const FeatureArgs& a) {
     auto hooks = policy_hooks(a.policy);
     if (!hooks.ok()) return report(hooks.status());
     o.guardrail = std::move(hooks->guardrail);
+    o.output_filter = std::move(hooks->output_filter);
     labels = hooks->labels;
   }
   std::unique_ptr<ProgressBar> bar;

@@ -443,9 +443,33 @@ Core core_of(std::string_view text, const Chunk& c) {
 
 }  // namespace
 
-Expected<Json> run_feature(const std::shared_ptr<Model>& model, Feature feature, const Json& input,
-                           const Json& params_json, const FeatureOptions& options) {
-  if (!model) return invalid("model: must not be null");
+namespace {
+
+// The result's text through options.output_filter: every string value, in
+// document order, except the run's own annotations (language, refusal).
+Error filter_strings(Json& j, const FeatureOptions::OutputFilter& filter) {
+  if (j.is_string()) {
+    Expected<std::string> out = filter(j.get_ref<const std::string&>());
+    if (!out.ok()) return out.error();
+    j = std::move(out).value();
+    return {};
+  }
+  if (j.is_array()) {
+    for (Json& x : j) {
+      if (Error e = filter_strings(x, filter); !e.ok()) return e;
+    }
+  } else if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (it.key() == "lang" || it.key() == "refused" || it.key() == "coverage") continue;
+      if (Error e = filter_strings(it.value(), filter); !e.ok()) return e;
+    }
+  }
+  return {};
+}
+
+Expected<Json> run_unfiltered(const std::shared_ptr<Model>& model, Feature feature,
+                              const Json& input, const Json& params_json,
+                              const FeatureOptions& options) {
   auto params = parse_params(feature, params_json);
   if (!params.ok()) return params.error();
   auto text_or = input_text(feature, input);
@@ -624,6 +648,17 @@ Expected<Json> run_feature(const std::shared_ptr<Model>& model, Feature feature,
     partials = std::move(next);
   }
   return annotate(finish(feature, std::move(partials.front()), *params));
+}
+
+}  // namespace
+
+Expected<Json> run_feature(const std::shared_ptr<Model>& model, Feature feature, const Json& input,
+                           const Json& params_json, const FeatureOptions& options) {
+  if (!model) return invalid("model: must not be null");
+  Expected<Json> r = run_unfiltered(model, feature, input, params_json, options);
+  if (!r.ok() || !options.output_filter) return r;
+  if (Error e = filter_strings(*r, options.output_filter); !e.ok()) return e;
+  return r;
 }
 
 }  // namespace zhi::features

@@ -2,6 +2,7 @@
 // a message, guardrail and progress callbacks from C.
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -101,6 +102,70 @@ TEST(FeaturesCapi, GuardrailAndProgressCallbacks) {
   ASSERT_FALSE(seen.empty());
   EXPECT_EQ(seen.front(), "map 1/" + std::to_string(r["coverage"]["chunks"].get<int>()));
   EXPECT_EQ(seen.back().rfind("reduce ", 0), 0u) << seen.back();
+}
+
+// Replaces each string with "<" + its byte count + ">".
+const char* bracket_length(void* user, const char* text, size_t len) {
+  auto* st = static_cast<std::vector<std::string>*>(user);
+  st->push_back("<" + std::to_string(len) + ">");
+  (void)text;
+  return st->back().c_str();
+}
+const char* keep_text(void* user, const char* text, size_t) {
+  ++*static_cast<int*>(user);
+  return text;
+}
+const char* refuse_all(void*, const char*, size_t) { return nullptr; }
+
+// Every string leaf of j outside the run's annotations.
+void result_strings(const Json& j, std::vector<std::string>* out) {
+  if (j.is_string()) out->push_back(j.get<std::string>());
+  if (j.is_array())
+    for (const Json& x : j) result_strings(x, out);
+  if (j.is_object())
+    for (auto it = j.begin(); it != j.end(); ++it)
+      if (it.key() != "lang" && it.key() != "coverage" && it.key() != "refused")
+        result_strings(it.value(), out);
+}
+
+TEST(FeaturesCapi, OutputFilterSeesEveryResultString) {
+  const std::string text = "The quarterly report is late. Send it to Ben by Friday, please.";
+  const Json plain = run("key-points", text, Json::object());
+  ASSERT_TRUE(plain.is_object()) << plain.dump();
+  std::vector<std::string> before;
+  result_strings(plain, &before);
+  ASSERT_FALSE(before.empty()) << plain.dump();
+
+  zhi_feature_options o;
+  zhi_feature_options_init(&o);
+  int calls = 0;
+  o.output_filter = keep_text;
+  o.output_filter_user_data = &calls;
+  EXPECT_EQ(run("key-points", text, Json::object(), &o), plain) << "returning text keeps it";
+  EXPECT_EQ(calls, static_cast<int>(before.size()));
+
+  std::vector<std::string> storage;
+  storage.reserve(before.size());  // the returned pointers must stay valid
+  o.output_filter = bracket_length;
+  o.output_filter_user_data = &storage;
+  const Json replaced = run("key-points", text, Json::object(), &o);
+  std::vector<std::string> after;
+  result_strings(replaced, &after);
+  ASSERT_EQ(after.size(), before.size()) << replaced.dump();
+  for (size_t i = 0; i < after.size(); ++i)
+    EXPECT_EQ(after[i], "<" + std::to_string(before[i].size()) + ">");
+  EXPECT_EQ(replaced["lang"], plain["lang"]) << "annotations are not filtered";
+
+  o.output_filter = refuse_all;
+  char* out = reinterpret_cast<char*>(1);
+  EXPECT_EQ(zhi_feature_run(model(), "key-points", Json(text).dump().c_str(), nullptr, &o, &out),
+            ZHI_GUARDRAIL_VIOLATION);
+  EXPECT_EQ(out, nullptr);
+
+  // A caller built against the older header passes a shorter struct; the
+  // filter fields beyond its struct_size are not read.
+  o.struct_size = offsetof(zhi_feature_options, output_filter);
+  EXPECT_EQ(run("key-points", text, Json::object(), &o), plain);
 }
 
 TEST(FeaturesCapi, FastPromptsOptionIsCheckedAndLoads) {

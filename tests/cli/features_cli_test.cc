@@ -127,6 +127,24 @@ TEST(FeaturesCli, PolicyPackRefusalShowsUp) {
   EXPECT_EQ(human.out.rfind("refused (", 0), 0u) << human.out;
 }
 
+TEST(FeaturesCli, PolicyPackMasksResultText) {
+  // Proofread quotes the text it edits, so the input's mask-category test
+  // term reaches the result; the guardrail lets a mask hit pass, and the
+  // result must come back with the term starred.
+  const std::string pack = std::string(ZHI_SOURCE_DIR) + "/policy/cn";
+  const std::string text = "Please check: zhitestprivate is my secret id. Thanks.";
+  auto plain = run_zhi({"write", "proofread", "-m", model_path(), "-c", "8192", "--json", "-"}, text);
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  ASSERT_NE(plain.out.find("zhitestprivate"), std::string::npos)
+      << "precondition: the result quotes the term\n" << plain.out;
+  auto r = run_zhi(
+      {"write", "proofread", "-m", model_path(), "-c", "8192", "--policy", pack, "--json", "-"}, text);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("zhitestprivate"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("**************"), std::string::npos) << r.out;
+  EXPECT_FALSE(Json::parse(r.out).contains("refused")) << r.out;
+}
+
 TEST(FeaturesCli, PolicyPackLabelsGeneratedResults) {
   const std::string pack = std::string(ZHI_SOURCE_DIR) + "/policy/cn";
   auto r = run_zhi({"tags", "-m", model_path(), "-c", "8192", "--policy", pack, "--json"},
