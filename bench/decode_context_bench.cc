@@ -124,8 +124,8 @@ int main(int argc, char** argv) {
       if (i > 0) ms[c].push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     }
   }
-  std::printf("%s, %d threads, %lld tokens per context (medians, ms per token)\n",
-              a.model.c_str(), a.threads, static_cast<long long>(a.tokens));
+  std::printf("%s, %d threads, %lld tokens per context (medians, ms per token)\n", a.model.c_str(),
+              a.threads, static_cast<long long>(a.tokens));
   double med[2];
   for (int c = 0; c < 2; ++c) {
     med[c] = median(ms[c]);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cross-builds the kernel tests for ARM64 (NEON + dotprod) with Debian's
+# Cross-builds the kernel tests for ARM64 (NEON + dotprod, i8mm) with Debian's
 # g++-aarch64-linux-gnu and runs them under qemu-aarch64, so the NEON paths
 # are checked against their scalar twins on a machine without ARM hardware.
 #
@@ -51,6 +51,7 @@ for src in "${srcs[@]}"; do
   obj="$out/obj/${rel//\//_}.o"
   extra=()
   [[ "$src" == *_neon.cc ]] && extra=(-march=armv8.2-a+dotprod)
+  [[ "$src" == *_i8mm.cc ]] && extra=(-march=armv8.2-a+dotprod+i8mm)
   compile "$src" "$obj" "${extra[@]}" &
   pids+=($!)
   if [ ${#pids[@]} -ge "$jobs" ]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi

@@ -133,12 +133,15 @@ TEST(FeaturesCli, PolicyPackMasksResultText) {
   // result must come back with the term starred.
   const std::string pack = std::string(ZHI_SOURCE_DIR) + "/policy/cn";
   const std::string text = "Please check: zhitestprivate is my secret id. Thanks.";
-  auto plain = run_zhi({"write", "proofread", "-m", model_path(), "-c", "8192", "--json", "-"}, text);
+  auto plain =
+      run_zhi({"write", "proofread", "-m", model_path(), "-c", "8192", "--json", "-"}, text);
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
   ASSERT_NE(plain.out.find("zhitestprivate"), std::string::npos)
-      << "precondition: the result quotes the term\n" << plain.out;
+      << "precondition: the result quotes the term\n"
+      << plain.out;
   auto r = run_zhi(
-      {"write", "proofread", "-m", model_path(), "-c", "8192", "--policy", pack, "--json", "-"}, text);
+      {"write", "proofread", "-m", model_path(), "-c", "8192", "--policy", pack, "--json", "-"},
+      text);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.find("zhitestprivate"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("**************"), std::string::npos) << r.out;

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/cpu_features.h"
 #include "core/half.h"
 #include "kernels/act_rows.h"
 #include "kernels/activation_quant.h"
@@ -575,10 +576,13 @@ void set(KernelTable& t, GemmFn fn) {
 
 void fill_neon_packed(KernelTable& t);
 void fill_neon_packed_kquant(KernelTable& t);
+void fill_neon_i8mm(KernelTable& t);
 
 void fill_neon_kernels(KernelTable& t) {
   fill_neon_packed(t);
   fill_neon_packed_kquant(t);
+  // smmla (blocksum_i8mm.cc) where the CPU has it: HWCAP2_I8MM.
+  if (cpu_features().i8mm) fill_neon_i8mm(t);
   t.isa = Isa::kNeon;
   set<GgmlType::kQ8_0>(t, gemm_legacy<Q8_0N>);
   set<GgmlType::kQ4_0>(t, gemm_legacy<Q4_0N>);

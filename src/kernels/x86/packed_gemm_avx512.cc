@@ -86,7 +86,8 @@ void gemm_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int6
     for (int j = 0; j < n; ++j) {
       q[j] = x.q(t + j);
       dx[j] = x.d(t + j);
-      packed_avx512::lane_offsets_row(q[j], x.cols, packed_avx512::kOffset<F>, init_buf + j * nb * 8);
+      packed_avx512::lane_offsets_row(q[j], x.cols, packed_avx512::kOffset<F>,
+                                      init_buf + j * nb * 8);
       init[j] = init_buf + j * nb * 8;
     }
     for (int64_t g = 0; g < n_groups; ++g) {
