@@ -8,7 +8,7 @@
 // context is truncated back to its prefix.
 //
 //   build/decode_context_bench MODEL [--short 16] [--long 1024] [--tokens 64]
-//       [--threads 2]
+//       [--threads 2] [--kv-type f16|q8_0]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -32,6 +32,7 @@ struct Args {
   int64_t long_ctx = 1024;
   int64_t tokens = 64;
   int threads = 2;
+  zhi::GgmlType kv_type = zhi::GgmlType::kF16;
 };
 
 bool parse(int argc, char** argv, Args& a) {
@@ -53,6 +54,15 @@ bool parse(int argc, char** argv, Args& a) {
     } else if (f == "--threads") {
       if (!value(t) || t < 1 || t > 512) return false;
       a.threads = static_cast<int>(t);
+    } else if (f == "--kv-type" && i + 1 < argc) {
+      const std::string v = argv[++i];
+      if (v == "f16") {
+        a.kv_type = zhi::GgmlType::kF16;
+      } else if (v == "q8_0") {
+        a.kv_type = zhi::GgmlType::kQ8_0;
+      } else {
+        return false;
+      }
     } else if (a.model.empty() && f[0] != '-') {
       a.model = f;
     } else {
@@ -75,7 +85,7 @@ int main(int argc, char** argv) {
   if (!parse(argc, argv, a)) {
     std::fprintf(stderr,
                  "usage: decode_context_bench MODEL [--short N] [--long N] [--tokens N] "
-                 "[--threads N]\n");
+                 "[--threads N] [--kv-type f16|q8_0]\n");
     return 2;
   }
   auto model = zhi::Qwen2Model::load(a.model);
@@ -94,6 +104,7 @@ int main(int argc, char** argv) {
     zhi::ContextOptions o;
     o.n_ctx = lens[c] + 1;
     o.n_threads = a.threads;
+    o.kv_type = a.kv_type;
     auto made = Qwen2Context::create(*model, o);
     if (!made.ok()) {
       std::fprintf(stderr, "decode_context_bench: %s\n", made.status().to_string().c_str());

@@ -7,6 +7,7 @@
 // break bit equality with the twin (and the products are exact in f32 anyway).
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "kernels/kernel_table.h"
 #include "kernels/x86/avx2_util.h"
@@ -31,6 +32,28 @@ struct F16Z {
   }
   static float one(const void* p, int64_t i) {
     return half_to_float(static_cast<const uint16_t*>(p)[i]);
+  }
+};
+// A Q8_0 KV cache row (34-byte blocks of 32: f16 d, then int8 q): value i
+// is d * q rounded to f32, as the scalar twin (attn_accum_q8_0) forms it.
+// i is a multiple of 16, so a load stays inside one block. kBytes (2) only
+// sizes the value kernels' prefetch: 128 bytes per 64 values more than cover
+// the 68 they take.
+struct Q8Z {
+  static constexpr int kBytes = 2;
+  static __m512 load(const void* p, int64_t i) {
+    const uint8_t* b = static_cast<const uint8_t*>(p) + (i / 32) * 34;
+    uint16_t h;
+    std::memcpy(&h, b, 2);
+    const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 2 + i % 32));
+    return _mm512_mul_ps(_mm512_set1_ps(half_to_float(h)),
+                         _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(q)));
+  }
+  static float one(const void* p, int64_t i) {
+    const uint8_t* b = static_cast<const uint8_t*>(p) + (i / 32) * 34;
+    uint16_t h;
+    std::memcpy(&h, b, 2);
+    return half_to_float(h) * static_cast<float>(static_cast<int8_t>(b[2 + i % 32]));
   }
 };
 struct Bf16Z {
@@ -273,6 +296,8 @@ void fill_avx512_float(KernelTable& t) {
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF32)] = accum<F32Z>;
   t.attn_accum_multi[static_cast<uint32_t>(GgmlType::kF16)] = accum_multi<F16Z>;
   t.attn_accum_multi[static_cast<uint32_t>(GgmlType::kF32)] = accum_multi<F32Z>;
+  t.attn_accum[static_cast<uint32_t>(GgmlType::kQ8_0)] = accum<Q8Z>;
+  t.attn_accum_multi[static_cast<uint32_t>(GgmlType::kQ8_0)] = accum_multi<Q8Z>;
 }
 
 }  // namespace zhi
