@@ -129,7 +129,36 @@ TEST(PackedWeights, BatchedKernelsMatchScalarTwinBitForBit) {
       }
     }
   }
-  if (checked == 0) GTEST_SKIP() << "no instruction set on this machine has a packed batched kernel";
+  if (checked == 0)
+    GTEST_SKIP() << "no instruction set on this machine has a packed batched kernel";
+}
+
+// Rows so long that a kernel cannot hold all of a task's groups unpacked at
+// once (x86: more than 512 KB of codes) and works through them in chunks.
+TEST(PackedWeights, BatchedKernelsMatchScalarTwinOnRowsTooLongForOneChunk) {
+  const KernelTable* scalar = kernels_for(Isa::kScalar);
+  constexpr int64_t kCols = 16384, kRows = 48;
+  int checked = 0;
+  for (Isa isa : testing::runnable_isas()) {
+    const KernelTable* k = kernels_for(isa);
+    for (GgmlType type : {GgmlType::kQ8_0, GgmlType::kQ4_0, GgmlType::kQ5_0}) {
+      const GemmPackedFn gemm = k->gemm_packed_for(type);
+      if (gemm == nullptr) continue;
+      const auto w = make_weights(type, kRows, kCols, 11);
+      const auto packed = pack_all(w);
+      const int64_t nt = 3;
+      const auto x = random_floats(nt * kCols, 12);
+      QuantActs acts(activation_partner(type), x, nt, kCols);
+      std::vector<float> want(nt * kRows), got(nt * kRows, -1.0f);
+      scalar->gemm_for(type)(w.data.data(), w.row_bytes, kRows, acts.view, nt, want.data(), kRows);
+      gemm(packed.data(), kRows / kPackRows, acts.view, nt, got.data(), kRows);
+      EXPECT_EQ(std::memcmp(want.data(), got.data(), want.size() * 4), 0)
+          << isa_name(isa) << " " << type_name(type);
+      ++checked;
+    }
+  }
+  if (checked == 0)
+    GTEST_SKIP() << "no instruction set on this machine has a packed batched kernel";
 }
 
 // The batched kernels' twin: each row's blocksum dot product, token by token.
