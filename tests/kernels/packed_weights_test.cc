@@ -134,19 +134,20 @@ TEST(PackedWeights, BatchedKernelsMatchScalarTwinBitForBit) {
 }
 
 // Rows so long that a kernel cannot hold all of a task's groups unpacked at
-// once (x86: more than 512 KB of codes) and works through them in chunks.
+// once (x86: more than 512 KB of codes) and works through them in chunks;
+// seven tokens, so a kernel that unpacks only for six or more does.
 TEST(PackedWeights, BatchedKernelsMatchScalarTwinOnRowsTooLongForOneChunk) {
   const KernelTable* scalar = kernels_for(Isa::kScalar);
   constexpr int64_t kCols = 16384, kRows = 48;
   int checked = 0;
   for (Isa isa : testing::runnable_isas()) {
     const KernelTable* k = kernels_for(isa);
-    for (GgmlType type : {GgmlType::kQ8_0, GgmlType::kQ4_0, GgmlType::kQ5_0}) {
+    for (GgmlType type : {GgmlType::kQ8_0, GgmlType::kQ4_0, GgmlType::kQ5_0, GgmlType::kQ6_K}) {
       const GemmPackedFn gemm = k->gemm_packed_for(type);
       if (gemm == nullptr) continue;
       const auto w = make_weights(type, kRows, kCols, 11);
       const auto packed = pack_all(w);
-      const int64_t nt = 3;
+      const int64_t nt = 7;
       const auto x = random_floats(nt * kCols, 12);
       QuantActs acts(activation_partner(type), x, nt, kCols);
       std::vector<float> want(nt * kRows), got(nt * kRows, -1.0f);
