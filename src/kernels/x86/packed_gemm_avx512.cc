@@ -102,12 +102,6 @@ void token_pairs(const uint8_t* codes, int64_t n_groups, const ActView& x, int64
   int32_t* init_buf = tl_init.get(kTileTokens * nb * 8);
   for (int64_t t = 0; t < n_tokens; t += kTileTokens) {
     const int n = n_tokens - t < kTileTokens ? static_cast<int>(n_tokens - t) : kTileTokens;
-    // Every task walks all the batch's rows of quants (hundreds of KB to a
-    // few MB: L2 or beyond), and the lane offsets below stalled on them (6%
-    // of a Q8_0 prompt's time); the next pair's rows come in during this one.
-    if (t + kTileTokens < n_tokens)
-      prefetch_span(x.row(t + kTileTokens),
-                    x.stride * std::min<int64_t>(kTileTokens, n_tokens - t - kTileTokens));
     const int8_t* q[kTileTokens];
     const float* dx[kTileTokens];
     const int32_t* init[kTileTokens];
