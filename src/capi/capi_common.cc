@@ -36,6 +36,19 @@ char* copy_out(const std::string& s) {
   return p;
 }
 
+std::function<Expected<std::string>(std::string_view)> text_filter(zhi_record_filter_fn fn,
+                                                                   void* user_data,
+                                                                   std::string refused) {
+  return [fn, user_data,
+          refused = std::move(refused)](std::string_view text) -> Expected<std::string> {
+    const std::string copy(text);
+    const char* kept = fn(user_data, copy.c_str(), copy.size());
+    if (kept == nullptr) return Error(ErrorCode::kGuardrailViolation, refused);
+    if (kept == copy.c_str()) return copy;
+    return std::string(kept);
+  };
+}
+
 }  // namespace zhi::capi
 
 extern "C" {

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstring>
+#include <functional>
 #include <new>
 #include <string>
+#include <string_view>
 
 #include "zhi/errors.hpp"
 #include "zhi/zhi.h"
@@ -39,12 +41,21 @@ template <typename T>
 Error read_options(const T* in, T* out) {
   if (in == nullptr) return {};
   if (in->struct_size < sizeof(uint32_t))
-    return {ErrorCode::kInvalidArgument, "options.struct_size is not set (call the matching *_init function)"};
+    return {ErrorCode::kInvalidArgument,
+            "options.struct_size is not set (call the matching *_init function)"};
   const size_t n = in->struct_size < sizeof(T) ? in->struct_size : sizeof(T);
   std::memcpy(static_cast<void*>(out), in, n);
   out->struct_size = sizeof(T);
   return {};
 }
+
+// A caller's zhi_record_filter_fn as the C++ API's text filter
+// (SessionOptions::record_filter, FeatureOptions::output_filter): its text
+// back, other text instead (copied at once), or NULL: a kGuardrailViolation
+// whose message is `refused`.
+std::function<Expected<std::string>(std::string_view)> text_filter(zhi_record_filter_fn fn,
+                                                                   void* user_data,
+                                                                   std::string refused);
 
 inline Error null_argument(const char* name) {
   return {ErrorCode::kInvalidArgument, std::string(name) + ": must not be NULL"};

@@ -112,18 +112,9 @@ zhi_status zhi_feature_run(zhi_model* model, const char* feature, const char* in
         fn(user, p.phase.c_str(), p.done, p.total);
       };
     }
-    if (c.output_filter != nullptr) {
-      const zhi_record_filter_fn fn = c.output_filter;
-      void* user = c.output_filter_user_data;
-      o.output_filter = [fn, user](std::string_view text) -> Expected<std::string> {
-        const std::string copy(text);
-        const char* kept = fn(user, copy.c_str(), copy.size());
-        if (kept == nullptr)
-          return Error(ErrorCode::kGuardrailViolation, "the output filter refused the result");
-        if (kept == copy.c_str()) return copy;
-        return std::string(kept);
-      };
-    }
+    if (c.output_filter != nullptr)
+      o.output_filter = text_filter(c.output_filter, c.output_filter_user_data,
+                                    "the output filter refused the result");
     auto r = features::run_feature(model->model, *f, *input, params, o);
     if (!r.ok()) return r.error();
     *out_json = copy_out(r->dump(-1, ' ', false, Json::error_handler_t::replace));

@@ -14,11 +14,16 @@ Expected<SessionOptions> session_options(const zhi_session_options* in) {
   if (!e.ok()) return e;
   SessionOptions s;
   if (o.instructions != nullptr) s.instructions = o.instructions;
-  if (o.n_tools > 0 && o.tools == nullptr) return Error(ErrorCode::kInvalidArgument, "options.tools: NULL with n_tools > 0");
+  if (o.n_tools > 0 && o.tools == nullptr)
+    return Error(ErrorCode::kInvalidArgument, "options.tools: NULL with n_tools > 0");
   for (size_t i = 0; i < o.n_tools; ++i) {
     const zhi_tool& t = o.tools[i];
-    if (t.name == nullptr) return Error(ErrorCode::kInvalidArgument, "options.tools[" + std::to_string(i) + "].name: must not be NULL");
-    if (t.fn == nullptr) return Error(ErrorCode::kInvalidArgument, "options.tools[" + std::to_string(i) + "].fn: must not be NULL");
+    if (t.name == nullptr)
+      return Error(ErrorCode::kInvalidArgument,
+                   "options.tools[" + std::to_string(i) + "].name: must not be NULL");
+    if (t.fn == nullptr)
+      return Error(ErrorCode::kInvalidArgument,
+                   "options.tools[" + std::to_string(i) + "].fn: must not be NULL");
     Tool tool;
     tool.name = t.name;
     tool.description = t.description ? t.description : "";
@@ -42,24 +47,16 @@ Expected<SessionOptions> session_options(const zhi_session_options* in) {
     void* user = o.guardrail_user_data;
     s.guardrail = [fn, user](GuardrailStage stage, std::string_view text) {
       const std::string copy(text);
-      const char* reason = fn(user, stage == GuardrailStage::kPrompt ? ZHI_GUARDRAIL_PROMPT : ZHI_GUARDRAIL_RESPONSE,
-                              copy.c_str(), copy.size());
+      const char* reason =
+          fn(user, stage == GuardrailStage::kPrompt ? ZHI_GUARDRAIL_PROMPT : ZHI_GUARDRAIL_RESPONSE,
+             copy.c_str(), copy.size());
       if (reason == nullptr) return GuardrailVerdict{};
       return GuardrailVerdict{false, reason};
     };
   }
-  if (o.record_filter != nullptr) {
-    const zhi_record_filter_fn fn = o.record_filter;
-    void* user = o.record_filter_user_data;
-    s.record_filter = [fn, user](std::string_view text) -> Expected<std::string> {
-      const std::string copy(text);
-      const char* recorded = fn(user, copy.c_str(), copy.size());
-      if (recorded == nullptr)
-        return Error(ErrorCode::kGuardrailViolation, "the record filter refused the answer");
-      if (recorded == copy.c_str()) return copy;
-      return std::string(recorded);
-    };
-  }
+  if (o.record_filter != nullptr)
+    s.record_filter = text_filter(o.record_filter, o.record_filter_user_data,
+                                  "the record filter refused the answer");
   return s;
 }
 
@@ -76,14 +73,17 @@ Expected<GenerationOptions> generation_options(const zhi_generation_options* in)
   g.min_p = o.min_p;
   g.seed = o.seed;
   g.max_tokens = o.max_tokens;
-  if (o.n_stop > 0 && o.stop == nullptr) return Error(ErrorCode::kInvalidArgument, "options.stop: NULL with n_stop > 0");
+  if (o.n_stop > 0 && o.stop == nullptr)
+    return Error(ErrorCode::kInvalidArgument, "options.stop: NULL with n_stop > 0");
   for (size_t i = 0; i < o.n_stop; ++i) {
-    if (o.stop[i] == nullptr) return Error(ErrorCode::kInvalidArgument, "options.stop[" + std::to_string(i) + "]: NULL");
+    if (o.stop[i] == nullptr)
+      return Error(ErrorCode::kInvalidArgument, "options.stop[" + std::to_string(i) + "]: NULL");
     g.stop.emplace_back(o.stop[i]);
   }
   if (o.json_schema != nullptr) g.json_schema = o.json_schema;
   if (o.tool_choice < ZHI_TOOL_AUTO || o.tool_choice > ZHI_TOOL_REQUIRED)
-    return Error(ErrorCode::kInvalidArgument, "options.tool_choice: unknown value " + std::to_string(o.tool_choice));
+    return Error(ErrorCode::kInvalidArgument,
+                 "options.tool_choice: unknown value " + std::to_string(o.tool_choice));
   g.tool_choice = static_cast<ToolChoice>(o.tool_choice);
   g.max_tool_rounds = o.max_tool_rounds;
   return g;
@@ -106,8 +106,8 @@ void write_stats(const ResponseStats& s, zhi_response_stats* out) {
   out->draft_accepted = s.draft_accepted;
 }
 
-Error run(zhi_session* session, const char* prompt, const zhi_generation_options* options, zhi_delta_fn on_delta,
-          void* user_data, char** out_text, zhi_response_stats* out_stats) {
+Error run(zhi_session* session, const char* prompt, const zhi_generation_options* options,
+          zhi_delta_fn on_delta, void* user_data, char** out_text, zhi_response_stats* out_stats) {
   if (session == nullptr) return null_argument("session");
   if (prompt == nullptr) return null_argument("prompt");
   if (out_text != nullptr) *out_text = nullptr;
@@ -172,7 +172,8 @@ void zhi_generation_options_init(zhi_generation_options* options) {
   options->max_tool_rounds = d.max_tool_rounds;
 }
 
-zhi_status zhi_session_create(zhi_model* model, const zhi_session_options* options, zhi_session** out) {
+zhi_status zhi_session_create(zhi_model* model, const zhi_session_options* options,
+                              zhi_session** out) {
   return capi::guarded([&]() -> Error {
     if (model == nullptr) return capi::null_argument("model");
     if (out == nullptr) return capi::null_argument("out");
@@ -186,8 +187,8 @@ zhi_status zhi_session_create(zhi_model* model, const zhi_session_options* optio
   });
 }
 
-zhi_status zhi_session_restore(zhi_model* model, const char* transcript_json, const zhi_session_options* options,
-                               zhi_session** out) {
+zhi_status zhi_session_restore(zhi_model* model, const char* transcript_json,
+                               const zhi_session_options* options, zhi_session** out) {
   return capi::guarded([&]() -> Error {
     if (model == nullptr) return capi::null_argument("model");
     if (transcript_json == nullptr) return capi::null_argument("transcript_json");
@@ -206,13 +207,16 @@ zhi_status zhi_session_restore(zhi_model* model, const char* transcript_json, co
 
 void zhi_session_free(zhi_session* session) { delete session; }
 
-zhi_status zhi_session_respond(zhi_session* session, const char* prompt, const zhi_generation_options* options,
-                               char** out_text, zhi_response_stats* out_stats) {
-  return capi::guarded([&] { return capi::run(session, prompt, options, nullptr, nullptr, out_text, out_stats); });
+zhi_status zhi_session_respond(zhi_session* session, const char* prompt,
+                               const zhi_generation_options* options, char** out_text,
+                               zhi_response_stats* out_stats) {
+  return capi::guarded(
+      [&] { return capi::run(session, prompt, options, nullptr, nullptr, out_text, out_stats); });
 }
 
-zhi_status zhi_session_stream(zhi_session* session, const char* prompt, const zhi_generation_options* options,
-                              zhi_delta_fn on_delta, void* user_data, char** out_text, zhi_response_stats* out_stats) {
+zhi_status zhi_session_stream(zhi_session* session, const char* prompt,
+                              const zhi_generation_options* options, zhi_delta_fn on_delta,
+                              void* user_data, char** out_text, zhi_response_stats* out_stats) {
   return capi::guarded([&]() -> Error {
     if (on_delta == nullptr) return capi::null_argument("on_delta");
     return capi::run(session, prompt, options, on_delta, user_data, out_text, out_stats);
