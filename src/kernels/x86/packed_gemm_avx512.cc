@@ -92,13 +92,13 @@ void unpack_to_bytes(const uint8_t* groups, int64_t n_groups, int64_t nb, uint8_
   }
 }
 
-// Token pairs (outer) against groups g0 .. g1 whose codes are in Q8_0 block
-// layout at `codes`.
-template <Fmt F>
+// Token pairs (outer) against the groups at `codes`, which are in format
+// F's packed layout, or in Q8_0's (Layout) after unpack_to_bytes.
+template <Fmt F, Fmt Layout>
 void token_pairs(const uint8_t* codes, int64_t n_groups, const ActView& x, int64_t n_tokens,
                  float* out, int64_t ldo) {
   const int64_t nb = x.cols / kQK;
-  const int64_t group_bytes = nb * packed_avx512::kBlockBytes<Fmt::kQ8_0>;
+  const int64_t group_bytes = nb * packed_avx512::kBlockBytes<Layout>;
   int32_t* init_buf = tl_init.get(kTileTokens * nb * 8);
   for (int64_t t = 0; t < n_tokens; t += kTileTokens) {
     const int n = n_tokens - t < kTileTokens ? static_cast<int>(n_tokens - t) : kTileTokens;
@@ -115,9 +115,9 @@ void token_pairs(const uint8_t* codes, int64_t n_groups, const ActView& x, int64
     for (int64_t g = 0; g < n_groups; ++g) {
       float* o = out + t * ldo + kPackRows * g;
       if (n == kTileTokens) {
-        tile<Fmt::kQ8_0, kTileTokens>(codes + g * group_bytes, nb, q, dx, init, o, ldo);
+        tile<Layout, kTileTokens>(codes + g * group_bytes, nb, q, dx, init, o, ldo);
       } else {
-        tile<Fmt::kQ8_0, 1>(codes + g * group_bytes, nb, q, dx, init, o, ldo);
+        tile<Layout, 1>(codes + g * group_bytes, nb, q, dx, init, o, ldo);
       }
     }
   }
@@ -126,8 +126,9 @@ void token_pairs(const uint8_t* codes, int64_t n_groups, const ActView& x, int64
 template <Fmt F>
 void gemm_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int64_t n_tokens,
                  float* out, int64_t ldo) {
-  if constexpr (F == Fmt::kQ8_0) {
-    token_pairs<F>(groups, n_groups, x, n_tokens, out, ldo);
+  // One token pair meets each group once: unpacking in the tile is cheaper.
+  if (F == Fmt::kQ8_0 || n_tokens <= kTileTokens) {
+    token_pairs<F, F>(groups, n_groups, x, n_tokens, out, ldo);
   } else {
     const int64_t nb = x.cols / kQK;
     const int64_t unpacked_group = nb * packed_avx512::kBlockBytes<Fmt::kQ8_0>;
@@ -137,7 +138,7 @@ void gemm_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int6
     for (int64_t g0 = 0; g0 < n_groups; g0 += chunk) {
       const int64_t ng = std::min(chunk, n_groups - g0);
       unpack_to_bytes<F>(groups + g0 * nb * packed_avx512::kBlockBytes<F>, ng, nb, codes);
-      token_pairs<F>(codes, ng, x, n_tokens, out + kPackRows * g0, ldo);
+      token_pairs<F, Fmt::kQ8_0>(codes, ng, x, n_tokens, out + kPackRows * g0, ldo);
     }
   }
 }
