@@ -60,7 +60,7 @@ Language detect_language(std::string_view text);
 size_t char_count(std::string_view utf8);
 
 struct Coverage {
-  uint64_t input_bytes = 0;    // bytes of input text the feature was given
+  uint64_t input_bytes = 0;    // bytes of input text the model was given (after input_filter)
   uint64_t covered_bytes = 0;  // bytes of it that some model call read
   int chunks = 0;              // map calls (1: the input fit at once)
 };
@@ -85,12 +85,19 @@ struct FeatureOptions {
   GenerationOptions generation;
   GuardrailHook guardrail;  // e.g. from the compliance layer; refusals show up in results
   ProgressFn progress;      // map-reduce progress, one call per model call
-  // What the result's text is returned as: every string of the result JSON
-  // (not "lang", "coverage" or "refused") goes through it, e.g. the
+  // A text rewrite that may fail (the error fails the request), e.g. the
   // compliance layer's masking, which stars the spans of a pack's mask
-  // categories (a guardrail only refuses). An error fails the request.
-  using OutputFilter = std::function<Expected<std::string>(std::string_view text)>;
-  OutputFilter output_filter;
+  // categories (a guardrail only refuses).
+  using TextFilter = std::function<Expected<std::string>(std::string_view text)>;
+  using OutputFilter = TextFilter;
+  // What the model is given: the input text (messages and notifications as
+  // formatted for the prompt) goes through it once, before it is split or
+  // sent, so a masked span never reaches the model. Edits, quotes and
+  // coverage then refer to the filtered text.
+  TextFilter input_filter;
+  // What the result's text is returned as: every string of the result JSON
+  // (not "lang", "coverage" or "refused") goes through it.
+  TextFilter output_filter;
   // Tokens of input per model call; 0: as much as the context leaves after
   // the instructions and the answer.
   int64_t chunk_tokens = 0;

@@ -247,6 +247,13 @@ typedef struct zhi_feature_options {
      ZHI_GUARDRAIL_VIOLATION. */
   zhi_record_filter_fn output_filter;
   void* output_filter_user_data;
+  /* Added after output_filter (older structs end before it). The input text
+     (messages and notifications as formatted for the prompt) goes through it
+     once before the model sees any of it, e.g. to star a pack's mask spans:
+     return `text`, other text to use instead, or NULL to fail the request
+     with ZHI_GUARDRAIL_VIOLATION. Edits and coverage refer to the result. */
+  zhi_record_filter_fn input_filter;
+  void* input_filter_user_data;
 } zhi_feature_options;
 
 ZHI_API void zhi_feature_options_init(zhi_feature_options* options);

@@ -112,6 +112,9 @@ zhi_status zhi_feature_run(zhi_model* model, const char* feature, const char* in
         fn(user, p.phase.c_str(), p.done, p.total);
       };
     }
+    if (c.input_filter != nullptr)
+      o.input_filter = text_filter(c.input_filter, c.input_filter_user_data,
+                                   "the input filter refused the input");
     if (c.output_filter != nullptr)
       o.output_filter = text_filter(c.output_filter, c.output_filter_user_data,
                                     "the output filter refused the result");

@@ -171,7 +171,8 @@ std::string trim_label(std::string s) {
 
 struct PolicyHooks {
   GuardrailHook guardrail;
-  features::FeatureOptions::OutputFilter output_filter;
+  features::FeatureOptions::TextFilter input_filter;
+  features::FeatureOptions::TextFilter output_filter;
   compliance::LabelSettings labels;
 };
 
@@ -190,7 +191,15 @@ Result<PolicyHooks> policy_hooks(const std::string& dir) {
     return GuardrailVerdict{false, category + ": " + v->refusal};
   };
   // The guardrail refuses; spans of the pack's mask categories are starred
-  // in the result instead.
+  // in the input before the model sees it, and in the result. Input that
+  // hits a refuse category passes unchanged here: the guardrail refuses
+  // its prompt, and the result says so.
+  h.input_filter = [mod](std::string_view text) -> Expected<std::string> {
+    Result<compliance::Verdict> v = mod->check(text);
+    if (!v.ok()) return Error(ErrorCode::kInternal, "moderation failed: " + v.status().to_string());
+    if (v->decision == compliance::Action::kMask) return std::move(v->masked);
+    return std::string(text);
+  };
   h.output_filter = [mod](std::string_view text) -> Expected<std::string> {
     Result<compliance::Verdict> v = mod->check(text);
     if (!v.ok()) return Error(ErrorCode::kInternal, "moderation failed: " + v.status().to_string());
@@ -228,6 +237,7 @@ int run_feature_command(Feature f, const FeatureArgs& a) {
     auto hooks = policy_hooks(a.policy);
     if (!hooks.ok()) return report(hooks.status());
     o.guardrail = std::move(hooks->guardrail);
+    o.input_filter = std::move(hooks->input_filter);
     o.output_filter = std::move(hooks->output_filter);
     labels = hooks->labels;
   }

@@ -474,6 +474,11 @@ Expected<Json> run_unfiltered(const std::shared_ptr<Model>& model, Feature featu
   if (!params.ok()) return params.error();
   auto text_or = input_text(feature, input);
   if (!text_or.ok()) return text_or.error();
+  if (options.input_filter) {
+    text_or = options.input_filter(*text_or);
+    if (!text_or.ok()) return text_or.error();
+    if (trim(*text_or).empty()) return invalid("input: the text is empty after the input filter");
+  }
   const std::string text = std::move(text_or).value();
 
   Language lang = options.language != Language::kAuto ? options.language : params->language;

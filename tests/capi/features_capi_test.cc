@@ -168,6 +168,56 @@ TEST(FeaturesCapi, OutputFilterSeesEveryResultString) {
   EXPECT_EQ(run("key-points", text, Json::object(), &o), plain);
 }
 
+// Records each prompt the guardrail is asked about.
+const char* record_prompt(void* user, zhi_guardrail_stage stage, const char* text, size_t len) {
+  if (stage == ZHI_GUARDRAIL_PROMPT)
+    static_cast<std::vector<std::string>*>(user)->emplace_back(text, len);
+  return nullptr;
+}
+// Stars every "4411".
+const char* star_digits(void* user, const char* text, size_t len) {
+  auto* out = static_cast<std::string*>(user);
+  out->assign(text, len);
+  for (size_t at = out->find("4411"); at != std::string::npos; at = out->find("4411"))
+    out->replace(at, 4, "****");
+  return out->c_str();
+}
+
+TEST(FeaturesCapi, InputFilterRunsBeforeTheModel) {
+  const std::string text = "Order 4411 ships Monday; tell the customer.";
+  zhi_feature_options o;
+  zhi_feature_options_init(&o);
+  std::vector<std::string> prompts;
+  o.guardrail = record_prompt;
+  o.guardrail_user_data = &prompts;
+  const Json plain = run("summarize", text, Json::object(), &o);
+  ASSERT_FALSE(prompts.empty());
+  EXPECT_NE(prompts.front().find("4411"), std::string::npos) << "precondition";
+
+  prompts.clear();
+  std::string storage;
+  o.input_filter = star_digits;
+  o.input_filter_user_data = &storage;
+  const Json masked = run("summarize", text, Json::object(), &o);
+  ASSERT_TRUE(masked.is_object()) << masked.dump();
+  ASSERT_FALSE(prompts.empty());
+  for (const std::string& p : prompts) EXPECT_EQ(p.find("4411"), std::string::npos) << p;
+  EXPECT_NE(prompts.front().find("Order ****"), std::string::npos) << prompts.front();
+
+  o.input_filter = refuse_all;
+  char* out = reinterpret_cast<char*>(1);
+  EXPECT_EQ(zhi_feature_run(model(), "summarize", Json(text).dump().c_str(), nullptr, &o, &out),
+            ZHI_GUARDRAIL_VIOLATION);
+  EXPECT_EQ(out, nullptr);
+
+  // An older caller's struct ends before input_filter: it is not read.
+  prompts.clear();
+  o.struct_size = offsetof(zhi_feature_options, input_filter);
+  EXPECT_EQ(run("summarize", text, Json::object(), &o), plain);
+  ASSERT_FALSE(prompts.empty());
+  EXPECT_NE(prompts.front().find("4411"), std::string::npos);
+}
+
 TEST(FeaturesCapi, FastPromptsOptionIsCheckedAndLoads) {
   zhi_model_options o;
   zhi_model_options_init(&o);

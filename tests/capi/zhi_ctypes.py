@@ -58,7 +58,8 @@ PROGRESS_FN = C.CFUNCTYPE(None, C.c_void_p, C.c_char_p, C.c_int32, C.c_int32)
 class FeatureOptions(C.Structure):
     _fields_ = [("struct_size", C.c_uint32), ("guardrail", GUARDRAIL_FN), ("guardrail_user_data", C.c_void_p),
                 ("progress", PROGRESS_FN), ("progress_user_data", C.c_void_p),
-                ("output_filter", RECORD_FILTER_FN), ("output_filter_user_data", C.c_void_p)]
+                ("output_filter", RECORD_FILTER_FN), ("output_filter_user_data", C.c_void_p),
+                ("input_filter", RECORD_FILTER_FN), ("input_filter_user_data", C.c_void_p)]
 
 
 class PrefixCacheStats(C.Structure):

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 
 #include "feature_shapes.h"
 #include "features/edit_verifier.h"
@@ -216,6 +217,59 @@ TEST(Features, GuardrailRefusalShowsUpInTheResult) {
   ASSERT_TRUE(p->info.refused.has_value());
   EXPECT_EQ(p->info.refused->stage, "response");
   EXPECT_EQ(p->info.refused->category, "guardrail");
+}
+
+TEST(Features, InputFilterRunsBeforeTheModel) {
+  const std::string text = "Ask Li about order secret-4411 before noon.";
+  std::vector<std::string> prompts;
+  std::mutex mu;
+  FeatureOptions o = sampled(1);
+  o.guardrail = [&](GuardrailStage stage, std::string_view t) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (stage == GuardrailStage::kPrompt) prompts.emplace_back(t);
+    return GuardrailVerdict{};
+  };
+  auto plain = run_feature(model(), Feature::kSummarize, text, nullptr, o);
+  ASSERT_TRUE(plain.ok()) << plain.error().to_string();
+  ASSERT_FALSE(prompts.empty());
+  EXPECT_NE(prompts.front().find("secret-4411"), std::string::npos) << "precondition";
+
+  prompts.clear();
+  int calls = 0;
+  o.input_filter = [&](std::string_view t) -> Expected<std::string> {
+    ++calls;
+    std::string s(t);
+    const size_t at = s.find("secret-4411");
+    if (at != std::string::npos) s.replace(at, 11, std::string(11, '*'));
+    return s;
+  };
+  auto masked = run_feature(model(), Feature::kSummarize, text, nullptr, o);
+  ASSERT_TRUE(masked.ok()) << masked.error().to_string();
+  EXPECT_EQ(calls, 1) << "the input is filtered once, before it is split";
+  ASSERT_FALSE(prompts.empty());
+  for (const std::string& p : prompts) {
+    EXPECT_EQ(p.find("secret-4411"), std::string::npos) << p;
+  }
+  EXPECT_NE(prompts.front().find("***********"), std::string::npos) << prompts.front();
+  EXPECT_EQ((*masked)["coverage"]["input_bytes"], text.size());
+
+  // A failing filter fails the request with its error; nothing runs.
+  prompts.clear();
+  o.input_filter = [](std::string_view) -> Expected<std::string> {
+    return Error(ErrorCode::kGuardrailViolation, "input blocked");
+  };
+  auto failed = run_feature(model(), Feature::kSummarize, text, nullptr, o);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code(), ErrorCode::kGuardrailViolation);
+  EXPECT_TRUE(prompts.empty());
+
+  // A filter that leaves nothing is bad input, not an empty summary.
+  o.input_filter = [](std::string_view) -> Expected<std::string> { return std::string("  "); };
+  auto emptied = run_feature(model(), Feature::kSummarize, text, nullptr, o);
+  ASSERT_FALSE(emptied.ok());
+  EXPECT_EQ(emptied.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(emptied.error().message().find("input filter"), std::string::npos)
+      << emptied.error().message();
 }
 
 TEST(Features, BadInputIsAClearError) {
