@@ -90,7 +90,7 @@ Result<std::vector<Hit>> scan_parts(const std::shared_ptr<const MatchRules>& rul
     ZHI_RETURN_IF_ERROR(status[k]);
     hits.insert(hits.end(), parts[k].hits().begin(), parts[k].hits().end());
   }
-  ZHI_RETURN_IF_ERROR(Scanner::regex_over_parts(parts, &hits));
+  ZHI_RETURN_IF_ERROR(Scanner::regex_over_parts(parts, &hits, pool));
   return hits;
 }
 

@@ -1,6 +1,7 @@
 #include "compliance/regex_set.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstdlib>
 #include <utility>
 
@@ -33,9 +34,12 @@ int on_hs_match(unsigned id, unsigned long long from, unsigned long long to, uns
   return 0;  // keep scanning: every hit is reported
 }
 
-}  // namespace
+// Vectorscan's analysis of one pattern: its match widths in bytes.
+struct Widths {
+  uint64_t min = 0, max = 0;  // max: RegexSet::kUnbounded when unbounded
+};
 
-Status check_regex(const std::string& expression) {
+Result<Widths> pattern_widths(const std::string& expression) {
   hs_expr_info_t* info = nullptr;
   hs_compile_error_t* err = nullptr;
   if (hs_expression_info(expression.c_str(), kRegexFlags, &info, &err) != HS_SUCCESS) {
@@ -43,9 +47,16 @@ Status check_regex(const std::string& expression) {
     if (err) hs_free_compile_error(err);
     return invalid_argument("bad regular expression: " + msg);
   }
-  const bool empty = info->min_width == 0;
+  Widths w{info->min_width, info->max_width == UINT_MAX ? RegexSet::kUnbounded : info->max_width};
   std::free(info);  // allocated by Vectorscan's default (malloc) allocator
-  if (empty) return invalid_argument("regular expression can match empty text");
+  return w;
+}
+
+}  // namespace
+
+Status check_regex(const std::string& expression) {
+  ZHI_ASSIGN_OR_RETURN(Widths w, pattern_widths(expression));
+  if (w.min == 0) return invalid_argument("regular expression can match empty text");
   return Status();
 }
 
@@ -61,6 +72,12 @@ Result<std::shared_ptr<const RegexSet>> RegexSet::compile(const std::vector<Patt
     flags.push_back(kRegexFlags);
     ids.push_back(static_cast<unsigned>(i));
     set->rules_.push_back(patterns[i].rule);
+    Result<Widths> w = pattern_widths(patterns[i].expression);
+    if (!w.ok()) {
+      *bad_pattern = static_cast<int>(i);
+      return w.status();
+    }
+    set->max_width_ = std::max(set->max_width_, w->max);
   }
   hs_compile_error_t* err = nullptr;
   const hs_error_t rc =

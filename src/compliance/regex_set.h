@@ -44,6 +44,10 @@ class RegexSet {
 
   size_t size() const { return rules_.size(); }
   uint32_t rule(unsigned id) const { return rules_[id]; }
+  // The most bytes any pattern's match can span (Vectorscan's max_width),
+  // or kUnbounded when some pattern can match text of any length (x+, .*).
+  static constexpr uint64_t kUnbounded = ~uint64_t{0};
+  uint64_t max_width() const { return max_width_; }
 
   // from/to: byte offsets into the folded stream.
   using OnMatch = std::function<void(unsigned id, uint64_t from, uint64_t to)>;
@@ -70,6 +74,7 @@ class RegexSet {
   hs_database_t* db_ = nullptr;
   hs_scratch_t* prototype_scratch_ = nullptr;  // cloned per stream: scratch is per thread of use
   std::vector<uint32_t> rules_;
+  uint64_t max_width_ = 0;
 };
 
 }  // namespace zhi::compliance

@@ -25,6 +25,10 @@
 #include "compliance/match_rules.h"
 #include "core/status.h"
 
+namespace zhi {
+class ThreadPool;
+}
+
 namespace zhi::compliance {
 
 class Scanner {
@@ -39,9 +43,12 @@ class Scanner {
   // part keeps their input (its folded text) for regex_over_parts instead.
   static Scanner part_of_text(std::shared_ptr<const MatchRules> rules, uint64_t base);
   // After every part's finish(): runs the regex terms over the parts' folded
-  // texts in order, as one stream, and appends the matches no allow term of
-  // any part covers to `hits`: what one scanner over the whole text adds.
-  static Status regex_over_parts(std::vector<Scanner>& parts, std::vector<Hit>* hits);
+  // texts and appends the matches no allow term of any part covers to
+  // `hits`: what one scanner over the whole text adds. With a pool, and
+  // every pattern's match width bounded, each part's matches are found on
+  // its own (see scanner_parts.cc); otherwise the parts run as one stream.
+  static Status regex_over_parts(std::vector<Scanner>& parts, std::vector<Hit>* hits,
+                                 ThreadPool* pool = nullptr);
 
   // The next piece of the text. Pieces may split a UTF-8 sequence anywhere.
   Status feed(std::string_view piece);

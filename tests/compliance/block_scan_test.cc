@@ -38,17 +38,23 @@ std::string random_text(std::mt19937& rng, int n) {
   return s;
 }
 
-std::shared_ptr<const Moderator> make_mod() {
-  // Regex terms that match across a clause break (\s takes a newline; with
-  // DOTALL '.' takes 。), and allow terms that cover literal and regex hits.
-  // No regex starts with a letter: Vectorscan 5.4.9 on AVX-512 misses some
-  // matches of a pattern that starts with a caseless letter, depending on
-  // the address of the buffer scanned (x\s*\d{2} over the same bytes found
-  // or not), so no two scans of one text could be compared.
+// Regex terms that match across a clause break (\s takes a newline; with
+// DOTALL '.' takes 。), and allow terms that cover literal and regex hits.
+// No regex starts with a letter: Vectorscan 5.4.9 on AVX-512 misses some
+// matches of a pattern that starts with a caseless letter, depending on
+// the address of the buffer scanned (x\s*\d{2} over the same bytes found
+// or not), so no two scans of one text could be compared.
+// Unbounded (\s*): the parts' regex matches are found by one stream.
+const char* const kUnboundedRegexes = "敏\\s*\\d{2}\n感.词\n";
+// Bounded: each part's are found on its own (scanner_parts.cc), and the
+// anchors test that a part's window edges are not taken for the text's.
+const char* const kBoundedRegexes = "敏\\s{0,3}\\d{2}\n感.词\n^[敏感\\d]{2}\n[敏感\\d]{2}$\n";
+
+std::shared_ptr<const Moderator> make_mod(const char* regexes = kUnboundedRegexes) {
   return testing::make_moderator({{"T.refuse", "substring", "敏感\n"},
                                   {"T.mask", "substring", "感词\nab\n"},
                                   {"T.flag", "word", "cab\nabc\n"},
-                                  {"T.mask", "regex", "敏\\s*\\d{2}\n感.词\n"}},
+                                  {"T.mask", "regex", regexes}},
                                  "敏感度\ndabc\n敏12\n");
 }
 
@@ -104,9 +110,13 @@ std::vector<size_t> all_breaks(const MatchRules& rules, const std::string& text)
   return out;
 }
 
-TEST(BlockScan, PartsCutAtAnyClauseBreakFindWhatOneScannerFinds) {
-  auto mod = make_mod();
+class PartsFindWhatOneScannerFinds : public ::testing::TestWithParam<bool> {};
+
+TEST_P(PartsFindWhatOneScannerFinds, AtAnyClauseBreak) {
+  const bool bounded = GetParam();
+  auto mod = make_mod(bounded ? kBoundedRegexes : kUnboundedRegexes);
   ASSERT_TRUE(mod);
+  ASSERT_EQ(mod->rules()->regex->max_width() != RegexSet::kUnbounded, bounded);
   ThreadPool pool(2);
   std::mt19937 rng(2026);
   int findings = 0, near_cut = 0, across_cut = 0, compared = 0;
@@ -148,9 +158,12 @@ TEST(BlockScan, PartsCutAtAnyClauseBreakFindWhatOneScannerFinds) {
   EXPECT_GT(across_cut, 20);
 }
 
-TEST(BlockScan, CutPointsFollowClauseBreaksAndLargeTextsAgree) {
-  auto mod = make_mod();
-  ASSERT_TRUE(mod);
+INSTANTIATE_TEST_SUITE_P(Regexes, PartsFindWhatOneScannerFinds, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "BoundedInParallel" : "UnboundedInOneStream";
+                         });
+
+void cut_points_follow_breaks_and_agree(const Moderator& mod) {
   std::mt19937 rng(7);
   // About 300 KiB, with clause breaks far apart in places (long runs of
   // pieces without one), so cuts are looked for some way past their targets.
@@ -166,9 +179,9 @@ TEST(BlockScan, CutPointsFollowClauseBreaksAndLargeTextsAgree) {
     }
     text += run;
   }
-  const std::vector<size_t> cuts = cut_points(*mod->rules(), text, 8);
+  const std::vector<size_t> cuts = cut_points(*mod.rules(), text, 8);
   ASSERT_GE(cuts.size(), 4u);
-  const std::vector<size_t> breaks = all_breaks(*mod->rules(), text);
+  const std::vector<size_t> breaks = all_breaks(*mod.rules(), text);
   size_t prev = 0;
   for (size_t c : cuts) {
     EXPECT_TRUE(std::binary_search(breaks.begin(), breaks.end(), c)) << c;
@@ -176,17 +189,15 @@ TEST(BlockScan, CutPointsFollowClauseBreaksAndLargeTextsAgree) {
     prev = c;
   }
   EXPECT_LE(prev + kMinPartBytes, text.size());
-  const Verdict want = whole(*mod, text);
+  const Verdict want = whole(mod, text);
   EXPECT_GT(want.findings.size(), 1000u);
   ThreadPool pool(2);
-  expect_same(want, in_parts(*mod, text, cuts, &pool), "cut_points");
+  expect_same(want, in_parts(mod, text, cuts, &pool), "cut_points");
   // Moderator::check takes the shared pool for a text this long.
-  expect_same(want, mod->check(text, "en").value(), "check");
+  expect_same(want, mod.check(text, "en").value(), "check");
 }
 
-TEST(BlockScan, TermsAcrossTheCutTargetsAreFound) {
-  auto mod = make_mod();
-  ASSERT_TRUE(mod);
+void terms_across_cut_targets_are_found(const Moderator& mod) {
   // Filler without clause breaks, and terms placed over every point where
   // cut_points aims (k / 4 of the text): the cuts move to the next break.
   std::string text(256u << 10, 'y');
@@ -197,9 +208,9 @@ TEST(BlockScan, TermsAcrossTheCutTargetsAreFound) {
     // falls inside this regex match.
     text.replace(at + 5000, 14, "敏\n12 cab 。");
   }
-  const std::vector<size_t> cuts = cut_points(*mod->rules(), text, 4);
+  const std::vector<size_t> cuts = cut_points(*mod.rules(), text, 4);
   ASSERT_EQ(cuts.size(), 3u);
-  const Verdict want = whole(*mod, text);
+  const Verdict want = whole(mod, text);
   // Per placement: 敏感, the regex 敏\n12, the word cab and the substring ab in it.
   ASSERT_EQ(want.findings.size(), 12u);
   for (size_t k = 0; k < 3; ++k) {
@@ -209,8 +220,26 @@ TEST(BlockScan, TermsAcrossTheCutTargetsAreFound) {
     EXPECT_EQ(want.findings[4 * k + 1].begin, target - 2 + 5000) << "敏\\n12 over the cut";
   }
   ThreadPool pool(2);
-  expect_same(want, in_parts(*mod, text, cuts, &pool), "cut targets");
-  expect_same(want, mod->check(text, "en").value(), "check");
+  expect_same(want, in_parts(mod, text, cuts, &pool), "cut targets");
+  expect_same(want, mod.check(text, "en").value(), "check");
+}
+
+TEST(BlockScan, CutPointsFollowClauseBreaksAndLargeTextsAgree) {
+  for (const char* regexes : {kUnboundedRegexes, kBoundedRegexes}) {
+    SCOPED_TRACE(regexes);
+    auto mod = make_mod(regexes);
+    ASSERT_TRUE(mod);
+    cut_points_follow_breaks_and_agree(*mod);
+  }
+}
+
+TEST(BlockScan, TermsAcrossTheCutTargetsAreFound) {
+  for (const char* regexes : {kUnboundedRegexes, kBoundedRegexes}) {
+    SCOPED_TRACE(regexes);
+    auto mod = make_mod(regexes);
+    ASSERT_TRUE(mod);
+    terms_across_cut_targets_are_found(*mod);
+  }
 }
 
 TEST(BlockScan, ATextWithoutClauseBreaksIsNotCut) {
