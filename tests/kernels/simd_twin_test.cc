@@ -187,6 +187,22 @@ TEST(KernelTables, SimdTablesOverrideEveryFormat) {
   }
 }
 
+// Attention's value sums: their own kernels, one query and several, for
+// every cache type, where the ISA has them (AVX2 keeps one query for Q8_0).
+TEST(KernelTables, AttentionKernelsOverrideTheTwins) {
+  const KernelTable* scalar = kernels_for(Isa::kScalar);
+  for (Isa isa : {Isa::kAvx512, Isa::kNeon}) {
+    const KernelTable* t = kernels_for(isa);
+    if (t == nullptr) continue;
+    for (GgmlType cache : {GgmlType::kF16, GgmlType::kF32, GgmlType::kQ8_0}) {
+      const uint32_t c = static_cast<uint32_t>(cache);
+      EXPECT_NE(t->attn_accum[c], scalar->attn_accum[c])
+          << isa_name(isa) << " " << type_name(cache);
+      EXPECT_NE(t->attn_accum_multi[c], nullptr) << isa_name(isa) << " " << type_name(cache);
+    }
+  }
+}
+
 TEST(KernelTables, ActiveTableIsTheBestOrTheRequestedOne) {
   const KernelTable& active = active_kernels();
   EXPECT_NE(kernels_for(active.isa), nullptr);

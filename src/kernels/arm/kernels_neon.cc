@@ -5,8 +5,7 @@
 // two sdot into lanes 0-3 and 4-7, scaled by d_w*d_x with one fused
 // multiply-add per four lanes. K-quants unpack each super-block to 256 codes,
 // sixteen i16 scales and sixteen aux values (as the AVX-512 path does) and
-// sum exactly in i32. Float formats keep the twins' sixteen lanes in four
-// q registers.
+// sum exactly in i32. Float formats and attention are in float_neon.cc.
 #include <arm_neon.h>
 
 #include <algorithm>
@@ -17,6 +16,7 @@
 #include "core/half.h"
 #include "kernels/act_rows.h"
 #include "kernels/activation_quant.h"
+#include "kernels/arm/neon_util.h"
 #include "kernels/kernel_table.h"
 #include "quant/block_formats.h"
 
@@ -29,13 +29,6 @@ inline uint32_t load_u32(const void* p) {
   uint32_t v;
   std::memcpy(&v, p, 4);
   return v;
-}
-
-// ((0+4) + (2+6)) + ((1+5) + (3+7)) for lanes 0-3 in lo, 4-7 in hi.
-inline float hsum8(float32x4_t lo, float32x4_t hi) {
-  const float32x4_t h = vaddq_f32(lo, hi);
-  const float32x2_t g = vadd_f32(vget_low_f32(h), vget_high_f32(h));
-  return vget_lane_f32(g, 0) + vget_lane_f32(g, 1);
 }
 
 // 32 codes of a Q4_0-layout block as two 16-byte halves (elements 0-15, 16-31).
@@ -408,51 +401,6 @@ void gemm_k(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t 
   }
 }
 
-// ---- float formats: sixteen lanes in four q registers ----
-
-struct F32N {
-  static float32x4_t load(const void* p, int64_t i) {
-    return vld1q_f32(static_cast<const float*>(p) + i);
-  }
-  static float one(const void* p, int64_t i) { return static_cast<const float*>(p)[i]; }
-};
-struct F16N {
-  static float32x4_t load(const void* p, int64_t i) {
-    return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(static_cast<const uint16_t*>(p) + i)));
-  }
-  static float one(const void* p, int64_t i) {
-    return f16_to_f32(static_cast<const uint16_t*>(p)[i]);
-  }
-};
-struct Bf16N {
-  static float32x4_t load(const void* p, int64_t i) {
-    return vreinterpretq_f32_u32(vshll_n_u16(vld1_u16(static_cast<const uint16_t*>(p) + i), 16));
-  }
-  static float one(const void* p, int64_t i) {
-    return bf16_to_f32(static_cast<const uint16_t*>(p)[i]);
-  }
-};
-
-template <class L>
-float float_dot(const uint8_t* w, const float* x, int64_t n) {
-  float32x4_t a[4] = {vdupq_n_f32(0.0f), vdupq_n_f32(0.0f), vdupq_n_f32(0.0f), vdupq_n_f32(0.0f)};
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16)
-    for (int k = 0; k < 4; ++k)
-      a[k] = vfmaq_f32(a[k], L::load(w, i + 4 * k), vld1q_f32(x + i + 4 * k));
-  // Lanes k and k+8 first (a0+a2, a1+a3), then the eight-lane order.
-  float sum = hsum8(vaddq_f32(a[0], a[2]), vaddq_f32(a[1], a[3]));
-  for (; i < n; ++i) sum = std::fma(L::one(w, i), x[i], sum);
-  return sum;
-}
-
-template <class L>
-void gemm_float(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int64_t nt, float* out,
-                int64_t ldo) {
-  for (int64_t t = 0; t < nt; ++t)
-    for (int64_t r = 0; r < nr; ++r) out[t * ldo + r] = float_dot<L>(w + r * ws, x.f(t), x.cols);
-}
-
 // ---- activation quantizers (the scalar bytes, exactly) ----
 
 template <bool kSums>
@@ -555,18 +503,6 @@ void round_f16(float* p, int64_t n) {
   for (; i < n; ++i) p[i] = f16_to_f32(f32_to_f16(p[i]));
 }
 
-template <class L>
-void accum(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t hd, float* out) {
-  int64_t i = 0;
-  for (; i + 4 <= hd; i += 4) {
-    float32x4_t o = vld1q_f32(out + i);
-    for (int64_t j = 0; j < n; ++j) o = vfmaq_n_f32(o, L::load(v + j * stride, i), p[j]);
-    vst1q_f32(out + i, o);
-  }
-  for (; i < hd; ++i)
-    for (int64_t j = 0; j < n; ++j) out[i] = std::fma(p[j], L::one(v + j * stride, i), out[i]);
-}
-
 template <GgmlType kType>
 void set(KernelTable& t, GemmFn fn) {
   t.gemm[static_cast<uint32_t>(kType)] = fn;
@@ -577,9 +513,11 @@ void set(KernelTable& t, GemmFn fn) {
 void fill_neon_packed(KernelTable& t);
 void fill_neon_packed_kquant(KernelTable& t);
 void fill_neon_i8mm(KernelTable& t);
+void fill_neon_float(KernelTable& t);
 
 void fill_neon_kernels(KernelTable& t) {
   fill_neon_packed(t);
+  fill_neon_float(t);
   fill_neon_packed_kquant(t);
   // smmla (blocksum_i8mm.cc) where the CPU has it: HWCAP2_I8MM.
   if (cpu_features().i8mm) fill_neon_i8mm(t);
@@ -596,15 +534,10 @@ void fill_neon_kernels(KernelTable& t) {
   set<GgmlType::kQ4_K>(t, gemm_k<Q4_KN>);
   set<GgmlType::kQ5_K>(t, gemm_k<Q5_KN>);
   set<GgmlType::kQ6_K>(t, gemm_k<Q6_KN>);
-  set<GgmlType::kF32>(t, gemm_float<F32N>);
-  set<GgmlType::kF16>(t, gemm_float<F16N>);
-  set<GgmlType::kBF16>(t, gemm_float<Bf16N>);
   t.quantize[static_cast<uint32_t>(GgmlType::kQ8_0)] = quantize_q8_0;
   t.quantize[static_cast<uint32_t>(GgmlType::kQ8_1)] = quantize_q8_1;
   t.quantize[static_cast<uint32_t>(GgmlType::kQ8_K)] = quantize_q8_k;
   t.quantize[static_cast<uint32_t>(GgmlType::kF16)] = quantize_f16;
-  t.attn_accum[static_cast<uint32_t>(GgmlType::kF16)] = accum<F16N>;
-  t.attn_accum[static_cast<uint32_t>(GgmlType::kF32)] = accum<F32N>;
   t.round_f16 = round_f16;
 }
 
