@@ -187,13 +187,16 @@ TEST(KernelTables, SimdTablesOverrideEveryFormat) {
   }
 }
 
-// Attention's value sums: their own kernels, one query and several, for
-// every cache type, where the ISA has them (AVX2 keeps one query for Q8_0).
+// Attention's softmax and value sums (one query and several, for every
+// cache type) have their own kernels where the ISA has them (AVX2 keeps one
+// query for the Q8_0 cache).
 TEST(KernelTables, AttentionKernelsOverrideTheTwins) {
   const KernelTable* scalar = kernels_for(Isa::kScalar);
   for (Isa isa : {Isa::kAvx512, Isa::kNeon}) {
     const KernelTable* t = kernels_for(isa);
     if (t == nullptr) continue;
+    EXPECT_NE(t->softmax, scalar->softmax) << isa_name(isa);
+    EXPECT_NE(t->silu_mul, scalar->silu_mul) << isa_name(isa);
     for (GgmlType cache : {GgmlType::kF16, GgmlType::kF32, GgmlType::kQ8_0}) {
       const uint32_t c = static_cast<uint32_t>(cache);
       EXPECT_NE(t->attn_accum[c], scalar->attn_accum[c])

@@ -514,10 +514,12 @@ void fill_neon_packed(KernelTable& t);
 void fill_neon_packed_kquant(KernelTable& t);
 void fill_neon_i8mm(KernelTable& t);
 void fill_neon_float(KernelTable& t);
+void fill_neon_softmax(KernelTable& t);
 
 void fill_neon_kernels(KernelTable& t) {
   fill_neon_packed(t);
   fill_neon_float(t);
+  fill_neon_softmax(t);
   fill_neon_packed_kquant(t);
   // smmla (blocksum_i8mm.cc) where the CPU has it: HWCAP2_I8MM.
   if (cpu_features().i8mm) fill_neon_i8mm(t);
