@@ -10,8 +10,10 @@
 // have a clause break between them, the same holds for allow terms, and a
 // word end is settled by the break itself. So a part's scanner, starting
 // fresh, finds exactly the matches the whole-text scanner finds there. The
-// regex terms are the exception (a pattern may match across a break): they
-// run once over the parts' folded texts, in order (Scanner::regex_over_parts).
+// regex terms are the exception (a pattern may match across a break): each
+// part's regex matches are found with a margin of the neighbouring parts'
+// folded text, on the pool, when every pattern's width is bounded; else one
+// stream runs over the parts' folded texts in order (Scanner::regex_over_parts).
 #pragma once
 
 #include <cstddef>

@@ -138,9 +138,8 @@ RegexSet::Stream::~Stream() {
 Status RegexSet::Stream::scan(const char* data, size_t n, const OnMatch& on_match) {
   if (stream_ == nullptr) return Status();
   CallbackContext ctx{&on_match};
-  constexpr size_t kMaxChunk = size_t{1} << 30;  // Vectorscan takes 32-bit lengths
-  for (size_t at = 0; at < n; at += kMaxChunk) {
-    const size_t len = std::min(kMaxChunk, n - at);
+  for (size_t at = 0; at < n; at += kMaxScanBytes) {
+    const size_t len = std::min(kMaxScanBytes, n - at);
     const hs_error_t e = hs_scan_stream(stream_, data + at, static_cast<unsigned>(len), 0, scratch_,
                                         on_hs_match, &ctx);
     if (e != HS_SUCCESS) return internal_error("Vectorscan scan: " + hs_error_name(e));
