@@ -220,22 +220,23 @@ void terms_across_cut_targets_are_found(const Moderator& mod) {
   expect_same(want, mod.check(text, "en").value(), "check");
 }
 
-TEST(BlockScan, CutPointsFollowClauseBreaksAndLargeTextsAgree) {
+// Runs `check` with a moderator over each regex list.
+template <class F>
+void with_each_regex_list(F check) {
   for (const char* regexes : {kUnboundedRegexes, kBoundedRegexes}) {
     SCOPED_TRACE(regexes);
     auto mod = make_mod(regexes);
     ASSERT_TRUE(mod);
-    cut_points_follow_breaks_and_agree(*mod);
+    check(*mod);
   }
 }
 
+TEST(BlockScan, CutPointsFollowClauseBreaksAndLargeTextsAgree) {
+  with_each_regex_list(cut_points_follow_breaks_and_agree);
+}
+
 TEST(BlockScan, TermsAcrossTheCutTargetsAreFound) {
-  for (const char* regexes : {kUnboundedRegexes, kBoundedRegexes}) {
-    SCOPED_TRACE(regexes);
-    auto mod = make_mod(regexes);
-    ASSERT_TRUE(mod);
-    terms_across_cut_targets_are_found(*mod);
-  }
+  with_each_regex_list(terms_across_cut_targets_are_found);
 }
 
 TEST(BlockScan, ATextWithoutClauseBreaksIsNotCut) {
