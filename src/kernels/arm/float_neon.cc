@@ -22,6 +22,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
+#include <utility>
 
 #include "core/half.h"
 #include "kernels/act_rows.h"
@@ -88,6 +90,16 @@ inline bool short_rows(int64_t n) {
   return n * L::kBytes <= 512;
 }
 
+// Calls f(std::integral_constant<int, n>{}) for n in 1..kMax: a count known
+// only at run time picks a tile compiled for it.
+template <int kMax, class F>
+void with_count(int64_t n, F&& f) {
+  if constexpr (kMax >= 1) {
+    if (n == kMax) return f(std::integral_constant<int, kMax>{});
+    with_count<kMax - 1>(n, std::forward<F>(f));
+  }
+}
+
 // Hints the two lines at the start of the row kAheadRows past `row`.
 inline void hint_ahead(const uint8_t* row, int64_t stride) {
   const uint8_t* a = row + kAheadRows * stride;
@@ -137,31 +149,9 @@ void gemm_float(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int6
     const float* xs[kMaxScoreTokens];
     for (int64_t k = 0; k < t1 - t0; ++k) xs[k] = x.f(t0 + k);
     float* o = out + t0 * ldo;
-    switch (t1 - t0) {
-      case 1:
-        rows_tokens<L, 1>(w, ws, nr, xs, x.cols, o, ldo);
-        break;
-      case 2:
-        rows_tokens<L, 2>(w, ws, nr, xs, x.cols, o, ldo);
-        break;
-      case 3:
-        rows_tokens<L, 3>(w, ws, nr, xs, x.cols, o, ldo);
-        break;
-      case 4:
-        rows_tokens<L, 4>(w, ws, nr, xs, x.cols, o, ldo);
-        break;
-      case 5:
-        rows_tokens<L, 5>(w, ws, nr, xs, x.cols, o, ldo);
-        break;
-      case 6:
-        rows_tokens<L, 6>(w, ws, nr, xs, x.cols, o, ldo);
-        break;
-      case 7:
-        rows_tokens<L, 7>(w, ws, nr, xs, x.cols, o, ldo);
-        break;
-      default:
-        break;
-    }
+    with_count<kMaxScoreTokens>(t1 - t0, [&]<int T>(std::integral_constant<int, T>) {
+      rows_tokens<L, T>(w, ws, nr, xs, x.cols, o, ldo);
+    });
     t0 = t1;
   }
 }
@@ -226,28 +216,9 @@ void accum_multi(const float* p, int64_t ldp, int64_t nq, const uint8_t* v, int6
       float* o = out + q0 * ldo;
       const bool h = hint && q0 == 0;  // the first slice brings the rows in
       for (int64_t i = 0; i < hd; i += 16) {
-        switch (q1 - q0) {
-          case 1:
-            values16<L, 1>(ps, ldp, v, stride, j0, j1, i, o, ldo, h);
-            break;
-          case 2:
-            values16<L, 2>(ps, ldp, v, stride, j0, j1, i, o, ldo, h);
-            break;
-          case 3:
-            values16<L, 3>(ps, ldp, v, stride, j0, j1, i, o, ldo, h);
-            break;
-          case 4:
-            values16<L, 4>(ps, ldp, v, stride, j0, j1, i, o, ldo, h);
-            break;
-          case 5:
-            values16<L, 5>(ps, ldp, v, stride, j0, j1, i, o, ldo, h);
-            break;
-          case 6:
-            values16<L, 6>(ps, ldp, v, stride, j0, j1, i, o, ldo, h);
-            break;
-          default:
-            break;
-        }
+        with_count<kMaxValueQueries>(q1 - q0, [&]<int Q>(std::integral_constant<int, Q>) {
+          values16<L, Q>(ps, ldp, v, stride, j0, j1, i, o, ldo, h);
+        });
       }
       q0 = q1;
     }
