@@ -51,9 +51,8 @@ Error read_options(const T* in, T* out) {
 
 // A caller's zhi_record_filter_fn as the C++ API's text filter
 // (SessionOptions::record_filter, FeatureOptions::input_filter and
-// output_filter): its text
-// back, other text instead (copied at once), or NULL: a kGuardrailViolation
-// whose message is `refused`.
+// output_filter): its text back, other text instead (copied at once), or
+// NULL: a kGuardrailViolation whose message is `refused`.
 std::function<Expected<std::string>(std::string_view)> text_filter(zhi_record_filter_fn fn,
                                                                    void* user_data,
                                                                    std::string refused);

@@ -176,6 +176,19 @@ struct PolicyHooks {
   compliance::LabelSettings labels;
 };
 
+// `text` with the pack's mask spans starred. A refuse hit fails when
+// `refuse_fails`; otherwise the text passes unchanged for the guardrail.
+Expected<std::string> starred(const compliance::Moderator& mod, std::string_view text,
+                              bool refuse_fails) {
+  Result<compliance::Verdict> v = mod.check(text);
+  if (!v.ok()) return Error(ErrorCode::kInternal, "moderation failed: " + v.status().to_string());
+  if (refuse_fails && v->decision == compliance::Action::kRefuse)
+    return Error(ErrorCode::kGuardrailViolation,
+                 "the result was blocked: category " + mod.category(v->category).id);
+  if (v->decision == compliance::Action::kMask) return std::move(v->masked);
+  return std::string(text);
+}
+
 // The pack's moderation as the features' guardrail, and its AIGC label settings.
 Result<PolicyHooks> policy_hooks(const std::string& dir) {
   ZHI_ASSIGN_OR_RETURN(compliance::PolicyPack pack, compliance::load_policy_pack(dir));
@@ -194,21 +207,8 @@ Result<PolicyHooks> policy_hooks(const std::string& dir) {
   // in the input before the model sees it, and in the result. Input that
   // hits a refuse category passes unchanged here: the guardrail refuses
   // its prompt, and the result says so.
-  h.input_filter = [mod](std::string_view text) -> Expected<std::string> {
-    Result<compliance::Verdict> v = mod->check(text);
-    if (!v.ok()) return Error(ErrorCode::kInternal, "moderation failed: " + v.status().to_string());
-    if (v->decision == compliance::Action::kMask) return std::move(v->masked);
-    return std::string(text);
-  };
-  h.output_filter = [mod](std::string_view text) -> Expected<std::string> {
-    Result<compliance::Verdict> v = mod->check(text);
-    if (!v.ok()) return Error(ErrorCode::kInternal, "moderation failed: " + v.status().to_string());
-    if (v->decision == compliance::Action::kRefuse)
-      return Error(ErrorCode::kGuardrailViolation,
-                   "the result was blocked: category " + mod->category(v->category).id);
-    if (v->decision == compliance::Action::kMask) return std::move(v->masked);
-    return std::string(text);
-  };
+  h.input_filter = [mod](std::string_view text) { return starred(*mod, text, false); };
+  h.output_filter = [mod](std::string_view text) { return starred(*mod, text, true); };
   return h;
 }
 
