@@ -236,34 +236,25 @@ void Scanner::ascii_block(const AsciiBlock& b, uint64_t begin) {
 size_t Scanner::cjk_run(const unsigned char* p, size_t i, size_t n) {
   if (word_end_pending_) return i;
   const uint32_t* bmp = r_->bmp.data();
-  const uint32_t max_gap = r_->max_gap;
   const uint64_t base = offset_;
   constexpr uint8_t kProbe = MatchRules::kEndsAllow | MatchRules::kEndsAnywhere;
-  uint8_t ends[64];
+  alignas(64) uint8_t ends[64];
   uint32_t entries[64];
   while (true) {
     // Decode up to 64 characters and load their entries first: the loads do
     // not wait on each other (nor on the branches below), so their misses
     // overlap.
-    const uint32_t m = simd_ && n - i >= kSimdMinBytes
-                           ? decode_cjk_avx512(p + i, n - i, bmp, entries)
-                           : decode_cjk_scalar(p + i, n - i, bmp, entries);
-    bool more = m == 64;  // the batch ended full, not at something the run cannot take
+    const bool wide = simd_ && n - i >= kSimdMinBytes;
+    const uint32_t m = wide ? decode_cjk_avx512(p + i, n - i, bmp, entries)
+                            : decode_cjk_scalar(p + i, n - i, bmp, entries);
     const uint64_t count0 = w_.count();
-    uint64_t count = count0;
-    uint32_t gap = gap_;
-    uint8_t flags = gap_flags_;
-    uint64_t barrier = barrier_, after_cjk = after_cjk_;
-    char folded[64 * 3];  // for the regex terms: the batch's folded bytes, appended at once
-    size_t n_folded = 0;
-    for (uint32_t c = 0; c < m; ++c) {
-      const uint32_t e = entries[c];
-      if (e & (FoldTable::kMulti | MatchRules::kBmpCjkStop)) {
-        more = false;
-        break;
-      }
-      const char32_t f = e & FoldTable::kCpMask;
-      if (use_regex_) {
+    const CjkBatch b = (wide ? write_cjk_skeleton_avx512 : write_cjk_skeleton_scalar)(
+        entries, m, base + i, gap_, gap_flags_, r_->max_gap, w_.ring(), count0, ends);
+    if (use_regex_) {
+      char folded[64 * 3];  // for the regex terms: the batch's folded bytes, appended at once
+      size_t n_folded = 0;
+      for (uint32_t c = 0; c < b.taken; ++c) {
+        const char32_t f = entries[c] & FoldTable::kCpMask;
         if (f >= 0x800 && f < 0x10000) {  // three bytes, like the original: nothing to record
           folded[n_folded] = static_cast<char>(0xE0 | (f >> 12));
           folded[n_folded + 1] = static_cast<char>(0x80 | ((f >> 6) & 0x3F));
@@ -272,29 +263,17 @@ size_t Scanner::cjk_run(const unsigned char* p, size_t i, size_t n) {
         } else {
           folded_.append(folded, n_folded);
           n_folded = 0;
-          fold_out(f, base + i, 3);
+          fold_out(f, base + i + 3 * uint64_t{c}, 3);
         }
       }
-      i += 3;
-      if (!(e & FoldTable::kWord)) {
-        gap += gap < 255;
-        flags |= static_cast<uint8_t>(((e & FoldTable::kSpace) ? SkelChar::kGapSpace : 0) |
-                                      ((e & MatchRules::kBmpBreaker) ? SkelChar::kGapBreaker : 0));
-        continue;
-      }
-      w_.put(count, SkelChar{f, static_cast<uint8_t>(gap), flags, 3, base + i - 3});
-      if ((flags & SkelChar::kGapBreaker) || gap > max_gap) barrier = count;
-      const uint8_t end = static_cast<uint8_t>(e >> MatchRules::kBmpEndsShift) & 7;
-      ends[count - count0] = end;
-      after_cjk = ++count;
-      gap = 0;
-      flags = 0;
-      if (end & MatchRules::kEndsWord) {
-        more = false;  // the general path ends the word at the next character
-        break;
-      }
+      folded_.append(folded, n_folded);
     }
-    folded_.append(folded, n_folded);
+    i += 3 * size_t{b.taken};
+    const uint64_t count = count0 + b.words;
+    gap_ = b.gap;
+    gap_flags_ = static_cast<uint8_t>(b.flags);
+    if (b.cut != kNoCut) barrier_ = b.cut;
+    if (b.words > 0) after_cjk_ = count;
     uint64_t xs[64];  // the line states of the substring probes
     for (uint64_t j = count0; j < count; ++j) {
       if (ends[j - count0] & MatchRules::kEndsAnywhere)
@@ -310,13 +289,8 @@ size_t Scanner::cjk_run(const unsigned char* p, size_t i, size_t n) {
       if (!pending_.empty()) settle(false);
     }
     w_.set_count(count);
-    gap_ = gap;
-    gap_flags_ = flags;
-    barrier_ = barrier;
-    after_cjk_ = after_cjk;
-    if (count > count0 && (ends[count - 1 - count0] & MatchRules::kEndsWord))
-      word_end_pending_ = true;
-    if (!more) return i;
+    if (b.words > 0 && (ends[b.words - 1] & MatchRules::kEndsWord)) word_end_pending_ = true;
+    if (m < 64 || b.stopped) return i;
   }
 }
 

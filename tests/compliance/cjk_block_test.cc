@@ -1,7 +1,8 @@
 // decode_cjk_avx512 against decode_cjk_scalar: the same count and entries
 // on random runs of three-byte sequences broken by overlong forms,
 // surrogates, other sequence lengths, stray continuation bytes and short
-// inputs, looked up in a real policy's table.
+// inputs, looked up in a real policy's table. write_cjk_skeleton_avx512
+// against its scalar twin on random entries.
 #include "compliance/cjk_block.h"
 
 #include <gtest/gtest.h>
@@ -65,6 +66,67 @@ TEST(CjkBlock, SimdMatchesScalar) {
     decoded += ma;
   }
   EXPECT_GT(decoded, 100000u);  // about 8 characters a trial: most runs are broken early
+}
+
+// Entries with every bit the writer reads set at random: word characters,
+// white space, clause breaks, term ends, and now and then an entry it must
+// stop at; batches of every length, gaps carried in from before (up to
+// saturation), and ring positions that wrap.
+TEST(CjkBlock, SkeletonWriterSimdMatchesScalar) {
+  if (!ascii_block_simd()) GTEST_SKIP() << "this CPU has no AVX-512 VBMI";
+  std::mt19937 rng(3);
+  uint64_t written = 0, stopped = 0;
+  for (int trial = 0; trial < 30000; ++trial) {
+    const uint32_t m = rng() % 65;
+    const uint32_t stop_odds = 1 + rng() % 100;
+    uint32_t entries[64];
+    for (uint32_t c = 0; c < m; ++c) {
+      uint32_t e = 0x4E00 + rng() % 0x5000;
+      if (rng() % 3 != 0) {
+        e |= cjk_entry::kWord | ((rng() % 8) << cjk_entry::kEndsShift);
+        if (rng() % 4 != 0) e &= ~cjk_entry::kEndsWord;  // most characters end no whole-word term
+      } else {
+        if (rng() % 2) e |= cjk_entry::kSpace;
+        if (rng() % 4 == 0) e |= cjk_entry::kBreaker;
+      }
+      if (rng() % stop_odds == 0) e |= rng() % 2 ? cjk_entry::kMulti : cjk_entry::kStop;
+      entries[c] = e;
+    }
+    const uint32_t gap = rng() % 4 == 0 ? 250 + rng() % 6 : rng() % 5;
+    const uint32_t flags = rng() % 8 & (SkelChar::kGapSpace | SkelChar::kGapBreaker);
+    const uint32_t max_gap = rng() % 5;
+    const uint64_t count = rng() % 1000;
+    const uint64_t begin = rng();
+    SkelChar ring_a[SkeletonWindow::kSize] = {}, ring_b[SkeletonWindow::kSize] = {};
+    uint8_t ends_a[64] = {}, ends_b[64] = {};
+    const CjkBatch a =
+        write_cjk_skeleton_scalar(entries, m, begin, gap, flags, max_gap, ring_a, count, ends_a);
+    const CjkBatch b =
+        write_cjk_skeleton_avx512(entries, m, begin, gap, flags, max_gap, ring_b, count, ends_b);
+    ASSERT_EQ(a.taken, b.taken) << trial;
+    ASSERT_EQ(a.stopped, b.stopped) << trial;
+    ASSERT_EQ(a.words, b.words) << trial;
+    EXPECT_EQ(a.cut, b.cut) << trial;
+    EXPECT_EQ(a.gap, b.gap) << trial;
+    EXPECT_EQ(a.flags, b.flags) << trial;
+    for (uint32_t k = 0; k < a.words; ++k) {
+      const SkelChar& x = ring_a[(count + k) % SkeletonWindow::kSize];
+      const SkelChar& y = ring_b[(count + k) % SkeletonWindow::kSize];
+      ASSERT_TRUE(x.cp == y.cp && x.gap == y.gap && x.flags == y.flags && x.len == y.len &&
+                  x.begin == y.begin)
+          << trial << " entry " << k;
+      EXPECT_EQ(ends_a[k], ends_b[k]) << trial << " entry " << k;
+    }
+    // Nothing written past the entries the batch reports.
+    for (uint32_t k = a.words; k < SkeletonWindow::kSize; ++k) {
+      const SkelChar& y = ring_b[(count + k) % SkeletonWindow::kSize];
+      ASSERT_TRUE(y.cp == 0 && y.begin == 0) << trial << " past entry " << k;
+    }
+    written += a.words;
+    stopped += a.stopped;
+  }
+  EXPECT_GT(written, 100000u);  // about 5 entries a trial
+  EXPECT_GT(stopped, 10000u);
 }
 
 }  // namespace

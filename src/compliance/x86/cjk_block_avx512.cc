@@ -1,6 +1,8 @@
 // decode_cjk with AVX-512: a byte permute (VBMI) puts each of 16 three-byte
 // sequences in its own 32-bit lane, which is checked and decoded in place;
-// one gather loads the 16 table entries.
+// one gather loads the 16 table entries. write_cjk_skeleton: one mask bit per
+// character for each entry bit it reads, then put_skeleton (shared with the
+// ASCII writer) makes the entries.
 //
 // GCC 12 reports its own _mm512_undefined_* placeholders as uninitialised
 // once inlined (GCC bug 105593), as in ascii_block_avx512.cc.
@@ -12,6 +14,7 @@
 #include <immintrin.h>
 
 #include "compliance/cjk_block.h"
+#include "compliance/x86/skeleton_simd.h"
 
 namespace zhi::compliance {
 
@@ -55,6 +58,77 @@ __attribute__((target("avx512vbmi,bmi,bmi2"))) uint32_t decode_cjk_avx512(const 
     if (k < 16) break;
   }
   return m;
+}
+
+__attribute__((target("avx512vbmi,avx512vbmi2,bmi,bmi2,lzcnt"))) CjkBatch write_cjk_skeleton_avx512(
+    const uint32_t* entries, uint32_t m, uint64_t begin, uint32_t gap, uint32_t flags,
+    uint32_t max_gap, SkelChar* ring, uint64_t count, uint8_t* ends) {
+  uint64_t stop = 0, word = 0, ends_word = 0, space = 0, breaker = 0;
+  alignas(64) uint8_t end_bits[64] = {};
+  alignas(64) uint32_t cps[64 + 16] = {};  // compressed; stores and reads run past the count
+  uint32_t n_cps = 0;
+  for (uint32_t g = 0; g < m; g += 16) {
+    const auto live = static_cast<__mmask16>(_bzhi_u32(0xFFFF, m - g < 16 ? m - g : 16));
+    const __m512i v = _mm512_maskz_loadu_epi32(live, entries + g);
+    const auto bits = [&](uint32_t b) {
+      return uint64_t{_mm512_mask_test_epi32_mask(live, v, _mm512_set1_epi32(static_cast<int>(b)))}
+             << g;
+    };
+    stop |= bits(cjk_entry::kMulti | cjk_entry::kStop);
+    word |= bits(cjk_entry::kWord);
+    ends_word |= bits(cjk_entry::kEndsWord);
+    space |= bits(cjk_entry::kSpace);
+    breaker |= bits(cjk_entry::kBreaker);
+    _mm_store_si128(reinterpret_cast<__m128i*>(end_bits + g),
+                    _mm512_cvtepi32_epi8(_mm512_and_si512(
+                        _mm512_srli_epi32(v, cjk_entry::kEndsShift), _mm512_set1_epi32(7))));
+    // Only word characters before the batch's first stop can be taken, and
+    // those form a prefix of this group's word characters.
+    const auto w = static_cast<__mmask16>((word >> g) & 0xFFFF);
+    // Compressed in a register and stored whole: Zen 4 microcodes a
+    // compressing store to memory (it took half of this function's time).
+    _mm512_storeu_si512(
+        cps + n_cps,
+        _mm512_maskz_compress_epi32(
+            w, _mm512_and_si512(v, _mm512_set1_epi32(static_cast<int>(cjk_entry::kCpMask)))));
+    n_cps += static_cast<uint32_t>(_mm_popcnt_u32(w));
+  }
+  // Taken: up to the first stop, or through the first word character that
+  // ends a whole-word term, whichever comes first (a stop wins a tie).
+  const uint32_t first_stop = static_cast<uint32_t>(_tzcnt_u64(stop));  // 64 if none
+  const uint32_t first_end = static_cast<uint32_t>(_tzcnt_u64(ends_word & word & ~stop));
+  CjkBatch b{};
+  b.cut = kNoCut;
+  if (first_stop <= first_end) {
+    b.taken = first_stop < m ? first_stop : m;
+    b.stopped = first_stop < m;
+  } else {
+    b.taken = first_end + 1;
+    b.stopped = true;
+  }
+  const uint64_t valid = _bzhi_u64(~uint64_t{0}, b.taken);
+  word &= valid;
+  const uint64_t noise = valid & ~word;
+  space &= noise;
+  breaker &= noise;
+  b.words = static_cast<uint32_t>(_mm_popcnt_u64(word));
+  // The noise after the last word character (all of the batch if none).
+  const uint32_t after_last = word == 0 ? 0 : 64 - static_cast<uint32_t>(_lzcnt_u64(word));
+  const uint64_t tail = valid & ~_bzhi_u64(~uint64_t{0}, after_last);
+  const uint32_t tail_flags =
+      ((space & tail) ? SkelChar::kGapSpace : 0u) | ((breaker & tail) ? SkelChar::kGapBreaker : 0u);
+  const uint32_t tail_gap = b.taken - after_last;
+  if (word == 0) {
+    b.gap = gap + tail_gap < 255 ? gap + tail_gap : 255;
+    b.flags = flags | tail_flags;
+    return b;
+  }
+  b.gap = tail_gap;
+  b.flags = tail_flags;
+  _mm512_storeu_si512(ends, _mm512_maskz_compress_epi8(word, _mm512_load_si512(end_bits)));
+  b.cut = put_skeleton<uint32_t, 3, 0>(word, noise, space, breaker, cps, begin, gap, flags, max_gap,
+                                       ring, count);
+  return b;
 }
 
 }  // namespace zhi::compliance
