@@ -94,6 +94,36 @@ class LiteralIndex {
   template <class F>
   void ending_at_line(const SkeletonWindow& w, uint64_t j, uint64_t x, F&& f) const;
 
+  // The filter test with everything it reads copied out of the index, for a
+  // caller's loop over many positions: the copies stay in registers, where
+  // the index's own fields would be loaded again after every store the
+  // caller makes. hash() once per position (needs tests(j)), prefetch() it
+  // where the filter outgrows L1, passes() later: line_passes in two steps.
+  struct LineFilter {
+    const uint64_t* lines;  // the first line
+    int shift;
+    uint32_t line_chars;
+    bool used;      // some term has two or more characters
+    bool prefetch;  // worth_prefetching()
+    bool tests(uint64_t j) const { return used && j + 1 >= line_chars; }
+    uint64_t hash(const SkeletonWindow& w, uint64_t j) const {
+      uint64_t x = fold_in(0, w.at(j).cp, 0);
+      for (uint32_t k = 1; k < line_chars; ++k) x = fold_in(x, w.at(j - k).cp, k);
+      return finish(x);
+    }
+    void prefetch_line(uint64_t h) const { LiteralIndex::prefetch(line(h)); }
+    bool passes(uint64_t h) const { return line_has(line(h), key_of(h, 0)); }
+
+   private:
+    const uint64_t* line(uint64_t h) const { return lines + (h >> shift) * kLineWords; }
+  };
+  LineFilter line_filter() const {
+    return {lines_.data() + line_base_, line_shift_, line_chars_, (q_present_ & ~3u) != 0,
+            prefetch_};
+  }
+  // Whether any one-character term exists (may_be_single can be true at all).
+  bool has_singles() const { return (q_present_ & 2u) != 0; }
+
  private:
   struct Slot {
     uint64_t key = 0;  // 0 = empty

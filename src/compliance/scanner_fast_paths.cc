@@ -17,31 +17,28 @@ namespace {
 // the scalar twins of the vector code.
 constexpr size_t kSimdMinBytes = 16;
 
-// index.for_each_ending_at(w, j, hit) given x = index.line_state(w, j)
-// (computed earlier, where index.uses_line(j)), in the same steps, but with
-// the common case (no one-character term ends here and the filter line
-// rejects) decided inline. Returns whether it visited the index at all.
+// index.for_each_ending_at(w, j, hit) for a position whose character some
+// term ends with (the caller read it in the character's kEnds* bits), given
+// h = lf.hash(w, j) (computed earlier, where lf.tests(j)), in the same
+// steps, with the common case (no one-character term ends here and the
+// filter line rejects) decided from registers.
 template <class F>
-[[gnu::always_inline]] inline bool probe_batched(const LiteralIndex& index, const SkeletonWindow& w,
-                                                 uint64_t j, uint64_t x, F&& hit) {
-  const char32_t c0 = w.at(j).cp;
-  if (!index.may_end_with(c0)) return false;
-  if (index.may_be_single(c0)) {
-    index.for_each_ending_at(w, j, hit);
-    return true;
-  }
-  if (!index.uses_line(j) || !index.line_passes(x)) return false;
-  index.ending_at_line(w, j, x, hit);
-  return true;
+[[gnu::always_inline]] inline void probe_hashed(const LiteralIndex& index,
+                                                const LiteralIndex::LineFilter& lf, bool singles,
+                                                const SkeletonWindow& w, uint64_t j, uint64_t h,
+                                                F&& hit) {
+  if (singles && index.may_be_single(w.at(j).cp)) return index.for_each_ending_at(w, j, hit);
+  if (lf.tests(j) && lf.passes(h)) index.ending_at_line(w, j, index.line_state(w, j), hit);
 }
 
-// The line state of `index` at j, prefetching its line where that pays;
-// 0 where the index does not test j against its filter.
-inline uint64_t start_probe(const LiteralIndex& index, const SkeletonWindow& w, uint64_t j) {
-  if (!index.uses_line(j)) return 0;
-  const uint64_t x = index.line_state(w, j);
-  if (index.worth_prefetching()) index.prefetch_line(x);
-  return x;
+// The hash of position j's filter line, its load started where that pays;
+// 0 where the filter does not test j.
+inline uint64_t start_hashed(const LiteralIndex::LineFilter& lf, const SkeletonWindow& w,
+                             uint64_t j) {
+  if (!lf.tests(j)) return 0;
+  const uint64_t h = lf.hash(w, j);
+  if (lf.prefetch) lf.prefetch_line(h);
+  return h;
 }
 
 }  // namespace
@@ -192,11 +189,14 @@ void Scanner::ascii_block(const AsciiBlock& b, uint64_t begin) {
   // The word-end and substring probes' filter lines load together (see
   // cjk_run). A word end at noise byte k follows word character k - 1.
   const auto word_end_at = [&](uint32_t k) { return k > 0 ? count0 + at[k - 1] : count0 - 1; };
-  uint64_t xs[64];  // by byte: the line state of its probe
+  const LiteralIndex::LineFilter word_lf = r_->word.line_filter(),
+                                 any_lf = r_->anywhere.line_filter();
+  const bool word_singles = r_->word.has_singles(), any_singles = r_->anywhere.has_singles();
+  uint64_t hs[64];  // by byte: the line hash of its probe
   for (uint64_t m = ends | b.ends_anywhere; m != 0; m &= m - 1) {
     const uint32_t k = static_cast<uint32_t>(std::countr_zero(m));
-    xs[k] = ((ends >> k) & 1) ? start_probe(r_->word, w_, word_end_at(k))
-                              : start_probe(r_->anywhere, w_, count0 + at[k]);
+    hs[k] = ((ends >> k) & 1) ? start_hashed(word_lf, w_, word_end_at(k))
+                              : start_hashed(any_lf, w_, count0 + at[k]);
   }
   uint64_t ev = ends | probes | (pending_.empty() ? 0 : word);
   while (ev != 0) {
@@ -206,13 +206,13 @@ void Scanner::ascii_block(const AsciiBlock& b, uint64_t begin) {
       // end_of_word() at count j + 1; word_end_pending_ is set after the loop.
       const uint64_t j = word_end_at(k);
       w_.set_count(j + 1);
-      probe_batched(r_->word, w_, j, xs[k], WordHit{this, j});
+      probe_hashed(r_->word, word_lf, word_singles, w_, j, hs[k], WordHit{this, j});
     } else {
       const uint64_t j = count0 + at[k];
       w_.set_count(j + 1);
       if ((b.ends_allow >> k) & 1) probe_allow(j);
       if ((b.ends_anywhere >> k) & 1)
-        probe_batched(r_->anywhere, w_, j, xs[k], AnywhereHit{this, j});
+        probe_hashed(r_->anywhere, any_lf, any_singles, w_, j, hs[k], AnywhereHit{this, j});
       if (!pending_.empty()) settle(false);
     }
     if (!pending_.empty()) ev |= word & ~below(k + 1);  // the general path settles at each one
@@ -238,6 +238,8 @@ size_t Scanner::cjk_run(const unsigned char* p, size_t i, size_t n) {
   const uint32_t* bmp = r_->bmp.data();
   const uint64_t base = offset_;
   constexpr uint8_t kProbe = MatchRules::kEndsAllow | MatchRules::kEndsAnywhere;
+  const LiteralIndex::LineFilter any_lf = r_->anywhere.line_filter();
+  const bool any_singles = r_->anywhere.has_singles();
   alignas(64) uint8_t ends[64];
   uint32_t entries[64];
   while (true) {
@@ -274,10 +276,10 @@ size_t Scanner::cjk_run(const unsigned char* p, size_t i, size_t n) {
     gap_flags_ = static_cast<uint8_t>(b.flags);
     if (b.cut != kNoCut) barrier_ = b.cut;
     if (b.words > 0) after_cjk_ = count;
-    uint64_t xs[64];  // the line states of the substring probes
+    uint64_t hs[64];  // the line hashes of the substring probes
     for (uint64_t j = count0; j < count; ++j) {
       if (ends[j - count0] & MatchRules::kEndsAnywhere)
-        xs[j - count0] = start_probe(r_->anywhere, w_, j);
+        hs[j - count0] = start_hashed(any_lf, w_, j);
     }
     for (uint64_t j = count0; j < count; ++j) {
       const uint8_t end = ends[j - count0];
@@ -285,7 +287,8 @@ size_t Scanner::cjk_run(const unsigned char* p, size_t i, size_t n) {
       w_.set_count(j + 1);
       if (end & MatchRules::kEndsAllow) probe_allow(j);
       if (end & MatchRules::kEndsAnywhere)
-        probe_batched(r_->anywhere, w_, j, xs[j - count0], AnywhereHit{this, j});
+        probe_hashed(r_->anywhere, any_lf, any_singles, w_, j, hs[j - count0],
+                     AnywhereHit{this, j});
       if (!pending_.empty()) settle(false);
     }
     w_.set_count(count);
