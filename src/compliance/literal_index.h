@@ -61,9 +61,9 @@ class LiteralIndex {
   void for_each_ending_at(const SkeletonWindow& w, uint64_t j, F&& f) const;
 
   // for_each_ending_at in steps, for a caller that batches positions (the
-  // scanner's fast paths): hash and prefetch the filter lines of a run of
-  // positions first, so their loads (L2 or further with 100,000 terms)
-  // overlap, then test each line inline and call ending_at_line only where
+  // scanner's fast paths): hash the filter lines of a run of positions and
+  // start loading them first, so their loads (L2 or further with 100,000
+  // terms) overlap, then test each line and call ending_at_line only where
   // it passes (a few percent of positions). for_each_ending_at is these same
   // steps back to back, so both find the same terms.
   //
@@ -78,17 +78,7 @@ class LiteralIndex {
   // The hash state of the characters that pick position j's filter line;
   // needs uses_line(j).
   uint64_t line_state(const SkeletonWindow& w, uint64_t j) const {
-    uint64_t x = fold_in(0, w.at(j).cp, 0);
-    for (uint32_t k = 1; k < line_chars_; ++k) x = fold_in(x, w.at(j - k).cp, k);
-    return x;
-  }
-  // Starts loading that line. Worth it only where the filter outgrows L1.
-  bool worth_prefetching() const { return prefetch_; }
-  void prefetch_line(uint64_t x) const { prefetch(line_of(finish(x))); }
-  // False when no term ends with the characters hashed into x (most positions).
-  bool line_passes(uint64_t x) const {
-    const uint64_t h = finish(x);
-    return line_has(line_of(h), key_of(h, 0));
+    return state_of(w, j, line_chars_);
   }
   // The terms of two or more characters ending at j, given x = line_state(w, j).
   template <class F>
@@ -97,21 +87,20 @@ class LiteralIndex {
   // The filter test with everything it reads copied out of the index, for a
   // caller's loop over many positions: the copies stay in registers, where
   // the index's own fields would be loaded again after every store the
-  // caller makes. hash() once per position (needs tests(j)), prefetch() it
-  // where the filter outgrows L1, passes() later: line_passes in two steps.
+  // caller makes. hash() once per position (needs tests(j)), prefetch_line()
+  // it where the filter outgrows L1, passes() later.
   struct LineFilter {
     const uint64_t* lines;  // the first line
     int shift;
     uint32_t line_chars;
     bool used;      // some term has two or more characters
-    bool prefetch;  // worth_prefetching()
+    bool prefetch;  // the filter is larger than L1
     bool tests(uint64_t j) const { return used && j + 1 >= line_chars; }
     uint64_t hash(const SkeletonWindow& w, uint64_t j) const {
-      uint64_t x = fold_in(0, w.at(j).cp, 0);
-      for (uint32_t k = 1; k < line_chars; ++k) x = fold_in(x, w.at(j - k).cp, k);
-      return finish(x);
+      return finish(state_of(w, j, line_chars));
     }
     void prefetch_line(uint64_t h) const { LiteralIndex::prefetch(line(h)); }
+    // False when no term ends with the characters hashed into h (most positions).
     bool passes(uint64_t h) const { return line_has(line(h), key_of(h, 0)); }
 
    private:
@@ -147,6 +136,11 @@ class LiteralIndex {
         0x9E3779B97F4A7C15ull, 0xC2B2AE3D27D4EB4Full, 0x165667B19E3779F9ull, 0xD6E8FEB86659FD93ull,
         0xFF51AFD7ED558CCDull, 0xC4CEB9FE1A85EC53ull, 0x94D049BB133111EBull, 0xBF58476D1CE4E5B9ull};
     return x ^ ((uint64_t{c} + 1) * kMul[k]);
+  }
+  static uint64_t state_of(const SkeletonWindow& w, uint64_t j, uint32_t line_chars) {
+    uint64_t x = fold_in(0, w.at(j).cp, 0);
+    for (uint32_t k = 1; k < line_chars; ++k) x = fold_in(x, w.at(j - k).cp, k);
+    return x;
   }
   static uint64_t finish(uint64_t x) {
     x ^= x >> 29;
