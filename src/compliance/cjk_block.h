@@ -60,7 +60,8 @@ struct CjkBatch {
 CjkBatch write_cjk_skeleton_scalar(const uint32_t* entries, uint32_t m, uint64_t begin,
                                    uint32_t gap, uint32_t flags, uint32_t max_gap, SkelChar* ring,
                                    uint64_t count, uint8_t* ends);
-// The same with AVX-512 (VBMI2 byte compress); only call when ascii_block_simd() is true.
+// The same with AVX-512 (VBMI2 byte compress); only call when ascii_block_simd()
+// is true. It writes all 64 bytes of ends, past the entries reported.
 CjkBatch write_cjk_skeleton_avx512(const uint32_t* entries, uint32_t m, uint64_t begin,
                                    uint32_t gap, uint32_t flags, uint32_t max_gap, SkelChar* ring,
                                    uint64_t count, uint8_t* ends);

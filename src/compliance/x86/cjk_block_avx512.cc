@@ -82,8 +82,8 @@ __attribute__((target("avx512vbmi,avx512vbmi2,bmi,bmi2,lzcnt"))) CjkBatch write_
     _mm_store_si128(reinterpret_cast<__m128i*>(end_bits + g),
                     _mm512_cvtepi32_epi8(_mm512_and_si512(
                         _mm512_srli_epi32(v, cjk_entry::kEndsShift), _mm512_set1_epi32(7))));
-    // Only word characters before the batch's first stop can be taken, and
-    // those form a prefix of this group's word characters.
+    // Every word character is compressed, even past the first stop: the
+    // taken ones come first, in order, and only they are read.
     const auto w = static_cast<__mmask16>((word >> g) & 0xFFFF);
     // Compressed in a register and stored whole: Zen 4 microcodes a
     // compressing store to memory (it took half of this function's time).
