@@ -120,7 +120,7 @@ RegexSet::Stream::Stream(Stream&& o) noexcept
 
 RegexSet::Stream& RegexSet::Stream::operator=(Stream&& o) noexcept {
   if (this != &o) {
-    this->~Stream();
+    release();
     set_ = std::move(o.set_);
     stream_ = std::exchange(o.stream_, nullptr);
     scratch_ = std::exchange(o.scratch_, nullptr);
@@ -128,7 +128,9 @@ RegexSet::Stream& RegexSet::Stream::operator=(Stream&& o) noexcept {
   return *this;
 }
 
-RegexSet::Stream::~Stream() {
+RegexSet::Stream::~Stream() { release(); }
+
+void RegexSet::Stream::release() {
   if (stream_) hs_close_stream(stream_, scratch_, nullptr, nullptr);
   if (scratch_) hs_free_scratch(scratch_);
   stream_ = nullptr;

@@ -27,15 +27,23 @@ constexpr unsigned kRegexFlags =
 // so a pack can name the line of a bad one.
 Status check_regex(const std::string& expression);
 
-// Vectorscan 5.4.9 (Debian 12) on AVX-512 misses or adds a few matches near
-// the end of a scan call longer than 64 bytes, depending on where the
-// buffer lies: `x\d{2}` over the same 106 bytes found its two matches at 62
-// of 64 addresses. Against a stream fed byte by byte, over 80,000 random
-// texts (aligned and not), calls of 64 bytes differed on none, calls of 65
-// bytes on 2, of 80 bytes on 43, whole texts on a few. So a stream is fed
-// in calls of at most this many bytes (its state carries across them). The
-// per-call cost makes a regex-bearing scan about a quarter slower
-// (tests/compliance/regex_set_test.cc holds two texts it got wrong).
+// Vectorscan 5.4.9 (Debian 12) on AVX-512 gets a few matches wrong in scan
+// calls longer than 64 bytes; calls of at most 64 bytes never erred in any
+// search. Two defects were seen (tests/compliance/regex_set_test.cc holds a
+// text for each):
+// - Where the buffer lies: `x\d{2}` over the same 106 bytes found its two
+//   matches at 62 of 64 addresses. It looks like the tail masking bug fixed
+//   upstream in 2026 (VectorCamp/vectorscan#378): copying each call's bytes
+//   to end on a 64-byte boundary avoided it (4.8 million random texts: 20
+//   wrong when fed whole at random addresses, 1 when each call ended on a
+//   boundary, and that one was the second defect).
+// - How long the call is: `a.{2,6}b` missed a match that ends at byte 98 of
+//   a 210-byte text in every call of 91 bytes or more that held its start,
+//   at any address.
+// Against a stream fed byte by byte, over 80,000 random texts, calls of 65
+// bytes differed on 2, of 80 bytes on 43. So a stream is fed in calls of at
+// most this many bytes (its state carries across them). Their per-call cost
+// is a quarter to a third of a regex-bearing scan (bench/compliance_bench).
 constexpr size_t kMaxScanBytes = 64;
 
 class RegexSet {
@@ -75,6 +83,7 @@ class RegexSet {
 
    private:
     Stream() = default;
+    void release();  // closes the stream and frees its scratch, if any
     std::shared_ptr<const RegexSet> set_;
     hs_stream_t* stream_ = nullptr;
     hs_scratch_t* scratch_ = nullptr;
