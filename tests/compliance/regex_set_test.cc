@@ -9,9 +9,9 @@
 #include <algorithm>
 #include <cstring>
 #include <random>
-#include <tuple>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace zhi::compliance {
@@ -84,14 +84,15 @@ TEST(RegexSet, LongCallsFindWhatShortCallsFind) {
   auto set = RegexSet::compile({{"\xe6\x95\x8f.{0,3}\xe6\x84\x9f", 0}, {"a.{2,6}b", 1}}, &bad);
   ASSERT_TRUE(set.ok()) << set.status().to_string();
   const std::string text =
-        "a*y *az*ayx感b  敏y*y * **bb感感*yz感敏敏x  敏b*"
-        "yxb感感敏y x*感 *x*敏by 敏xya感b  b x *xba敏xbyy"
-        "感xya敏x*a xaby*zzy  zaaayaaab **ab感b*x感敏x"
-        "x aa a敏*x* a*zz感x感敏感敏*敏a感敏y敏";
+      "a*y *az*ayx感b  敏y*y * **bb感感*yz感敏敏x  敏b*"
+      "yxb感感敏y x*感 *x*敏by 敏xya感b  b x *xba敏xbyy"
+      "感xya敏x*a xaby*zzy  zaaayaaab **ab感b*x感敏x"
+      "x aa a敏*x* a*zz感x感敏感敏*敏a感敏y敏";
   ASSERT_EQ(text.size(), 210u);
   for (size_t offset = 0; offset < 64; ++offset) {
     const std::vector<Match> got = matches_in_pieces(set.value(), text, offset, {});
-    EXPECT_NE(std::find(got.begin(), got.end(), Match{1, 90, 98}), got.end()) << "offset " << offset;
+    EXPECT_NE(std::find(got.begin(), got.end(), Match{1, 90, 98}), got.end())
+        << "offset " << offset;
     EXPECT_EQ(got, matches_in_pieces(set.value(), text, offset, std::vector<size_t>(210, 1)))
         << "offset " << offset;
   }
@@ -132,8 +133,8 @@ TEST(RegexSet, PiecesOfAnyLengthMatchByteByByte) {
       std::string text;
       const size_t target = 1 + rng() % (i % 10 == 0 ? 4000 : 400);
       while (text.size() < target) text += chars[rng() % chars.size()];
-      const std::vector<Match> want = matches_in_pieces(set.value(), text, 0,
-                                                        std::vector<size_t>(text.size(), 1));
+      const std::vector<Match> want =
+          matches_in_pieces(set.value(), text, 0, std::vector<size_t>(text.size(), 1));
       std::vector<size_t> pieces;
       for (size_t sum = 0; sum < text.size();) {
         const size_t len = rng() % 4 == 0 ? 1 + rng() % 20000 : 65 + rng() % 63;
