@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <utility>
+
+#include "compliance/ascii_block.h"
+#include "compliance/regex_first_bytes.h"
 
 namespace zhi::compliance {
 namespace {
@@ -25,12 +29,13 @@ std::string hs_error_name(hs_error_t e) {
 
 struct CallbackContext {
   const RegexSet::OnMatch* on_match;
+  uint64_t base;  // the stream offset Vectorscan's offsets count from
 };
 
 int on_hs_match(unsigned id, unsigned long long from, unsigned long long to, unsigned /*flags*/,
                 void* ctx) {
   const auto* c = static_cast<CallbackContext*>(ctx);
-  (*c->on_match)(id, from, to);
+  (*c->on_match)(id, c->base + from, c->base + to);
   return 0;  // keep scanning: every hit is reported
 }
 
@@ -79,6 +84,24 @@ Result<std::shared_ptr<const RegexSet>> RegexSet::compile(const std::vector<Patt
     }
     set->max_width_ = std::max(set->max_width_, w->max);
   }
+  ByteSet first;
+  bool known = set->max_width_ != kUnbounded;
+  for (size_t i = 0; known && i < patterns.size(); ++i) {
+    ByteSet b;
+    known = regex_first_bytes(patterns[i].expression, &b);
+    first.merge(b);
+  }
+  if (known && !first.empty()) {
+    set->skips_ = true;
+    set->first_.lo = 127;
+    set->first_.hi = 0;
+    for (unsigned b = 0; b < 128; ++b) {
+      if (!first.has(static_cast<unsigned char>(b))) continue;
+      set->first_.member[b] = 1;
+      set->first_.lo = std::min<uint8_t>(set->first_.lo, static_cast<uint8_t>(b));
+      set->first_.hi = std::max<uint8_t>(set->first_.hi, static_cast<uint8_t>(b));
+    }
+  }
   hs_compile_error_t* err = nullptr;
   const hs_error_t rc =
       hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
@@ -101,9 +124,12 @@ RegexSet::~RegexSet() {
   if (db_) hs_free_database(db_);
 }
 
-Result<RegexSet::Stream> RegexSet::Stream::open(std::shared_ptr<const RegexSet> set) {
+Result<RegexSet::Stream> RegexSet::Stream::open(std::shared_ptr<const RegexSet> set, Skip skip) {
   Stream s;
   s.set_ = std::move(set);
+  s.skip_ = skip == Skip::kWhereSafe && s.set_->skips_;
+  s.simd_ = ascii_block_simd();
+  s.live_end_ = s.skip_ ? 0 : ~uint64_t{0};
   if (s.set_->db_ == nullptr) return s;  // no patterns: a stream that never matches
   if (const hs_error_t e = hs_clone_scratch(s.set_->prototype_scratch_, &s.scratch_);
       e != HS_SUCCESS)
@@ -116,7 +142,15 @@ Result<RegexSet::Stream> RegexSet::Stream::open(std::shared_ptr<const RegexSet> 
 RegexSet::Stream::Stream(Stream&& o) noexcept
     : set_(std::move(o.set_)),
       stream_(std::exchange(o.stream_, nullptr)),
-      scratch_(std::exchange(o.scratch_, nullptr)) {}
+      scratch_(std::exchange(o.scratch_, nullptr)),
+      skip_(o.skip_),
+      simd_(o.simd_),
+      seen_(o.seen_),
+      base_(o.base_),
+      fed_(o.fed_),
+      live_end_(o.live_end_) {
+  std::memcpy(recent_, o.recent_, sizeof recent_);
+}
 
 RegexSet::Stream& RegexSet::Stream::operator=(Stream&& o) noexcept {
   if (this != &o) {
@@ -124,6 +158,13 @@ RegexSet::Stream& RegexSet::Stream::operator=(Stream&& o) noexcept {
     set_ = std::move(o.set_);
     stream_ = std::exchange(o.stream_, nullptr);
     scratch_ = std::exchange(o.scratch_, nullptr);
+    skip_ = o.skip_;
+    simd_ = o.simd_;
+    seen_ = o.seen_;
+    base_ = o.base_;
+    fed_ = o.fed_;
+    live_end_ = o.live_end_;
+    std::memcpy(recent_, o.recent_, sizeof recent_);
   }
   return *this;
 }
@@ -137,22 +178,75 @@ void RegexSet::Stream::release() {
   scratch_ = nullptr;
 }
 
+Status RegexSet::Stream::feed(uint64_t from, uint64_t to, const char* data, uint64_t start,
+                              void* ctx) {
+  const auto call = [&](const char* p, size_t len) -> Status {
+    const hs_error_t e =
+        hs_scan_stream(stream_, p, static_cast<unsigned>(len), 0, scratch_, on_hs_match, ctx);
+    if (e != HS_SUCCESS) return internal_error("Vectorscan scan: " + hs_error_name(e));
+    return Status();
+  };
+  if (from < start) {  // at most 64 bytes back (kRevive, kContext)
+    char buf[64];
+    const uint64_t upto = std::min(to, start);
+    size_t k = 0;
+    for (uint64_t o = from; o < upto; ++o) buf[k++] = recent_[o % 64];
+    ZHI_RETURN_IF_ERROR(call(buf, k));
+    from = upto;
+  }
+  for (uint64_t o = from; o < to; o += kMaxScanBytes)
+    ZHI_RETURN_IF_ERROR(call(data + (o - start), std::min<uint64_t>(kMaxScanBytes, to - o)));
+  fed_ = to;
+  return Status();
+}
+
 Status RegexSet::Stream::scan(const char* data, size_t n, const OnMatch& on_match) {
   if (stream_ == nullptr) return Status();
-  CallbackContext ctx{&on_match};
-  for (size_t at = 0; at < n; at += kMaxScanBytes) {
-    const size_t len = std::min(kMaxScanBytes, n - at);
-    const hs_error_t e = hs_scan_stream(stream_, data + at, static_cast<unsigned>(len), 0, scratch_,
-                                        on_hs_match, &ctx);
-    if (e != HS_SUCCESS) return internal_error("Vectorscan scan: " + hs_error_name(e));
+  const uint64_t start = seen_;
+  const auto byte_at = [&](uint64_t o) {
+    return static_cast<unsigned char>(o >= start ? data[o - start] : recent_[o % 64]);
+  };
+  CallbackContext ctx{&on_match, base_};
+  for (size_t c = 0; c < n; c += 64) {
+    const uint64_t at = start + c, end = at + std::min<size_t>(64, n - c);
+    if (skip_) {
+      const auto* p = reinterpret_cast<const unsigned char*>(data + c);
+      const uint64_t m = simd_ ? byte_mask_avx512(p, end - at, set_->first_)
+                               : byte_mask_scalar(p, end - at, set_->first_);
+      if (m != 0) {
+        const uint64_t first = at + static_cast<uint64_t>(__builtin_ctzll(m));
+        const uint64_t last = at + 63 - static_cast<uint64_t>(__builtin_clzll(m));
+        if (first > live_end_ + kRevive) {
+          // Far past the last window: finish it, then restart Vectorscan's
+          // stream with the whole characters of the kContext bytes before.
+          if (fed_ < live_end_) ZHI_RETURN_IF_ERROR(feed(fed_, live_end_, data, start, &ctx));
+          uint64_t from = first - kContext;
+          while (from < first && (byte_at(from) & 0xC0) == 0x80) ++from;
+          if (from == first) from = first - kContext;  // not UTF-8: keep the bytes as they are
+          hs_reset_stream(stream_, 0, nullptr, nullptr, nullptr);
+          base_ = from;
+          fed_ = from;
+          ctx.base = base_;
+        }
+        live_end_ = std::max(live_end_, last + set_->max_width_ + kContext);
+      }
+    }
+    const uint64_t to = std::min(end, live_end_);
+    if (fed_ < to) ZHI_RETURN_IF_ERROR(feed(fed_, to, data, start, &ctx));
   }
+  for (size_t k = n > 64 ? n - 64 : 0; k < n; ++k) recent_[(start + k) % 64] = data[k];
+  seen_ += n;
   return Status();
 }
 
 Status RegexSet::Stream::close(const OnMatch& on_match) {
   if (stream_ == nullptr) return Status();
-  CallbackContext ctx{&on_match};
-  const hs_error_t e = hs_close_stream(stream_, scratch_, on_hs_match, &ctx);
+  CallbackContext ctx{&on_match, base_};
+  // Left behind before the end: what Vectorscan would report at the end of
+  // its data is not at the end of the text (and no match reaches there).
+  const bool at_end = fed_ == seen_;
+  const hs_error_t e =
+      hs_close_stream(stream_, scratch_, at_end ? on_hs_match : nullptr, at_end ? &ctx : nullptr);
   stream_ = nullptr;
   if (e != HS_SUCCESS) return internal_error("Vectorscan close: " + hs_error_name(e));
   return Status();

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "compliance/byte_mask.h"
 #include "core/status.h"
 
 namespace zhi::compliance {
@@ -67,13 +68,19 @@ class RegexSet {
   // or kUnbounded when some pattern can match text of any length (x+, .*).
   static constexpr uint64_t kUnbounded = ~uint64_t{0};
   uint64_t max_width() const { return max_width_; }
+  // True where every pattern's matches start with one of a known set of
+  // ASCII bytes (regex_first_bytes.h) and span at most max_width() bytes:
+  // then a Stream feeds Vectorscan only the text near those bytes.
+  bool skips() const { return skips_; }
 
   // from/to: byte offsets into the folded stream.
   using OnMatch = std::function<void(unsigned id, uint64_t from, uint64_t to)>;
 
   class Stream {
    public:
-    static Result<Stream> open(std::shared_ptr<const RegexSet> set);
+    // kNever feeds every byte even where the set skips(): for tests.
+    enum class Skip { kWhereSafe, kNever };
+    static Result<Stream> open(std::shared_ptr<const RegexSet> set, Skip skip = Skip::kWhereSafe);
     Stream(Stream&& o) noexcept;
     Stream& operator=(Stream&& o) noexcept;
     ~Stream();
@@ -84,9 +91,29 @@ class RegexSet {
    private:
     Stream() = default;
     void release();  // closes the stream and frees its scratch, if any
+    // Feeds stream offsets [from, to) (from == fed_) to Vectorscan; `data`
+    // holds the offsets from `start` on, recent_ the 64 before.
+    Status feed(uint64_t from, uint64_t to, const char* data, uint64_t start, void* ctx);
+
+    // Skipping (skips()): a match starts at a byte of the set and ends
+    // within max_width() bytes, so Vectorscan need only see from a little
+    // before each such byte (the context that \b and ^ look at) to a little
+    // past max_width() after it. Elsewhere its stream is left behind, and
+    // restarted (hs_reset_stream) at the next such byte if that is far.
+    // Bytes fed before a restart's first byte, and past the end.
+    static constexpr uint64_t kContext = 8;
+    // A gap up to this long is fed rather than restarted.
+    static constexpr uint64_t kRevive = 16;
     std::shared_ptr<const RegexSet> set_;
     hs_stream_t* stream_ = nullptr;
     hs_scratch_t* scratch_ = nullptr;
+    bool skip_ = false;
+    bool simd_ = false;      // byte_mask_avx512 runs here
+    uint64_t seen_ = 0;      // bytes handed to scan()
+    uint64_t base_ = 0;      // the offset of the Vectorscan stream's first byte
+    uint64_t fed_ = 0;       // the offset up to which it has been fed
+    uint64_t live_end_ = 0;  // it need not be fed past here
+    char recent_[64] = {};  // the byte at offset o is recent_[o % 64], for o in [seen_ - 64, seen_)
   };
 
  private:
@@ -95,6 +122,8 @@ class RegexSet {
   hs_scratch_t* prototype_scratch_ = nullptr;  // cloned per stream: scratch is per thread of use
   std::vector<uint32_t> rules_;
   uint64_t max_width_ = 0;
+  bool skips_ = false;
+  ByteTable first_;  // the bytes matches start with, where skips_
 };
 
 }  // namespace zhi::compliance
