@@ -11,7 +11,10 @@
 //   - a stream of pieces whose lengths the input's first byte seeds;
 //   - the text cut into parts after every clause break (block_scan.h), in
 //     turn and on a pool;
-// and every hit is a non-empty span inside the text.
+// and every hit is a non-empty span inside the text. Separately, a regex
+// set whose matches start with known bytes (RegexSet::skips) must find the
+// same matches in the text (made valid UTF-8) skipping as feeding it every
+// byte, in pieces the first byte seeds.
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,6 +31,7 @@
 #include "compliance/block_scan.h"
 #include "compliance/moderator.h"
 #include "compliance/policy_loader.h"
+#include "compliance/regex_set.h"
 #include "compliance/scanner.h"
 #include "compliance/utf8_codec.h"
 #include "core/thread_pool.h"
@@ -136,6 +140,48 @@ void run(const Moderator& mod, uint8_t seed, std::string_view text) {
   check(mod.check(text, "en").ok());
 }
 
+using Matches = std::vector<std::tuple<unsigned, uint64_t, uint64_t>>;
+
+Matches regex_matches(const std::shared_ptr<const RegexSet>& set, std::string_view text,
+                      RegexSet::Stream::Skip skip, uint8_t seed) {
+  Result<RegexSet::Stream> s = RegexSet::Stream::open(set, skip);
+  check(s.ok());
+  Matches out;
+  const auto on = [&](unsigned id, uint64_t f, uint64_t t) { out.emplace_back(id, f, t); };
+  uint32_t x = seed * 2654435761u + 7;
+  for (size_t at = 0; at < text.size();) {
+    x = x * 1103515245u + 12345u;
+    const size_t len = std::min<size_t>(text.size() - at, 1 + (x >> 16) % 200);
+    check(s->scan(text.data() + at, len, on).ok());
+    at += len;
+  }
+  check(s->close(on).ok());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void run_regex_skipping(uint8_t seed, std::string_view raw) {
+  static const std::shared_ptr<const RegexSet> set = [] {
+    int bad = -1;
+    Result<std::shared_ptr<const RegexSet>> r = RegexSet::compile({{"\\b1[3-9]\\d{3}\\b", 0},
+                                                                   {"\\d{3}[。.]\\d", 1},
+                                                                   {"x\\s{0,2}\\d{2}$", 2},
+                                                                   {"^7[^a]{0,9}7", 3}},
+                                                                  &bad);
+    check(r.ok() && r.value()->skips());
+    return r.value();
+  }();
+  std::string text;  // Vectorscan's UTF-8 mode wants valid UTF-8, as the scanner's folded text is
+  const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
+  for (size_t i = 0; i < raw.size();) {
+    const Decoded d = decode_utf8(p + i, raw.size() - i);
+    append_utf8(text, d.cp);
+    i += d.len;
+  }
+  check(regex_matches(set, text, RegexSet::Stream::Skip::kWhereSafe, seed) ==
+        regex_matches(set, text, RegexSet::Stream::Skip::kNever, static_cast<uint8_t>(seed + 1)));
+}
+
 }  // namespace
 }  // namespace zhi::compliance
 
@@ -146,5 +192,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   run(*literal, data[0], text);
   run(*regex, data[0], text);
+  run_regex_skipping(data[0], text);
   return 0;
 }
