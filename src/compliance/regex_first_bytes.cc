@@ -20,6 +20,25 @@ bool is_hex(char c) {
 unsigned hex_value(char c) {
   return c <= '9' ? static_cast<unsigned>(c - '0') : static_cast<unsigned>((c | 0x20) - 'a' + 10);
 }
+// The byte of a one-letter control escape (\n, \t, ...), or -1.
+int control_escape(char e) {
+  switch (e) {
+    case 'n':
+      return '\n';
+    case 't':
+      return '\t';
+    case 'r':
+      return '\r';
+    case 'f':
+      return '\f';
+    case 'e':
+      return 0x1B;
+    case 'a':
+      return 0x07;
+    default:
+      return -1;
+  }
+}
 bool is_alnum(char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
 // Recursive descent over alternation, sequence, quantified atom. Every
@@ -223,6 +242,10 @@ class FirstBytesParser {
     if (!more()) return false;
     const char e = peek();
     ++i_;
+    if (const int b = control_escape(e); b >= 0) {
+      out->first.add(static_cast<unsigned char>(b));
+      return true;
+    }
     switch (e) {
       case 'd':
         for (unsigned char d = '0'; d <= '9'; ++d) out->first.add(d);
@@ -241,24 +264,6 @@ class FirstBytesParser {
       case 'G':
         if (in_class) return false;
         out->nullable = true;
-        return true;
-      case 'n':
-        out->first.add('\n');
-        return true;
-      case 't':
-        out->first.add('\t');
-        return true;
-      case 'r':
-        out->first.add('\r');
-        return true;
-      case 'f':
-        out->first.add('\f');
-        return true;
-      case 'e':
-        out->first.add(0x1B);
-        return true;
-      case 'a':
-        out->first.add(0x07);
         return true;
       case 'x': {
         uint32_t cp = 0;
@@ -320,15 +325,9 @@ class FirstBytesParser {
       i_ += 2;
       return hex_escape(cp);
     }
-    if (e == 'n' || e == 't' || e == 'r' || e == 'f' || e == 'e' || e == 'a' || e == 'b') {
+    if (const int b = e == 'b' ? 0x08 : control_escape(e); b >= 0) {  // \b: a backspace here
       i_ += 2;
-      *cp = e == 'n'   ? '\n'
-            : e == 't' ? '\t'
-            : e == 'r' ? '\r'
-            : e == 'f' ? '\f'
-            : e == 'e' ? 0x1B
-            : e == 'a' ? 0x07
-                       : 0x08;
+      *cp = static_cast<uint32_t>(b);
       return true;
     }
     if (static_cast<unsigned char>(e) < 0x80 && !is_alnum(e) && e != '\0') {
