@@ -109,7 +109,10 @@ std::vector<std::string> make_terms(size_t n, uint32_t seed) {
   return out;
 }
 
-std::shared_ptr<const Moderator> make_moderator(size_t n_terms, bool regex) {
+// regex: 0 none; 1 the cn pack's two (ID and phone numbers: they start
+// with digits); 2 those and three that start with Chinese characters, as
+// operators' lists do.
+std::shared_ptr<const Moderator> make_moderator(size_t n_terms, int regex) {
   PolicyPack pack;
   pack.identity = {"bench", "1", "bench", "BENCH"};
   zhi::compliance::Category c;
@@ -127,10 +130,14 @@ std::shared_ptr<const Moderator> make_moderator(size_t n_terms, bool regex) {
   // A few terms that do occur in the text, so the hit path is exercised.
   for (const char* t : {"天气", "people", "人民"})
     (void)zhi::compliance::add_term(pack, t, MatchMode::kAuto, 0, "bench:hit");
-  if (regex) {
+  if (regex >= 1) {
     (void)zhi::compliance::add_term(pack, "\\b\\d{17}[\\dx]\\b", MatchMode::kRegex, 0, "bench:id");
     (void)zhi::compliance::add_term(pack, "\\b1[3-9]\\d{9}\\b", MatchMode::kRegex, 0,
                                     "bench:phone");
+  }
+  if (regex >= 2) {
+    for (const char* t : {"(买|卖|出售).{0,6}(枪支|弹药)", "代开.{0,4}发票", "刷单.{0,8}返利"})
+      (void)zhi::compliance::add_term(pack, t, MatchMode::kRegex, 0, "bench:cjk");
   }
   zhi::Result<std::shared_ptr<const Moderator>> m = Moderator::create(std::move(pack));
   if (!m.ok()) {
@@ -142,9 +149,9 @@ std::shared_ptr<const Moderator> make_moderator(size_t n_terms, bool regex) {
 
 // The moderator for (term list, regexes), built once per process; null
 // (and the benchmark marked failed) when it cannot be built.
-const Moderator* moderator_for(benchmark::State& state, size_t n_terms, bool regex) {
-  static std::shared_ptr<const Moderator> mods[4];
-  auto& mod = mods[(n_terms > 0) * 2 + regex];
+const Moderator* moderator_for(benchmark::State& state, size_t n_terms, int regex) {
+  static std::shared_ptr<const Moderator> mods[6];
+  auto& mod = mods[(n_terms > 0) * 3 + regex];
   if (!mod) mod = make_moderator(n_terms, regex);
   if (!mod) state.SkipWithError("could not build the moderator");
   return mod.get();
@@ -157,7 +164,7 @@ const std::string& text() {
 
 void BM_Block(benchmark::State& state) {
   const size_t n_terms = static_cast<size_t>(state.range(0));
-  const Moderator* mod = moderator_for(state, n_terms, state.range(1) != 0);
+  const Moderator* mod = moderator_for(state, n_terms, static_cast<int>(state.range(1)));
   if (mod == nullptr) return;
   size_t findings = 0;
   for (auto _ : state) {
@@ -174,13 +181,14 @@ BENCHMARK(BM_Block)
     ->Args({0, 0})
     ->Args({static_cast<int64_t>(kTerms), 0})
     ->Args({static_cast<int64_t>(kTerms), 1})
+    ->Args({static_cast<int64_t>(kTerms), 2})
     ->UseRealTime()  // the scan's second thread does not count in this one's CPU time
     ->Unit(benchmark::kMillisecond);
 
 // The same scan as one part on the calling thread: what one core does (and
 // what Moderator::check does for texts under kSplitMinBytes).
 void BM_BlockOneThread(benchmark::State& state) {
-  const Moderator* mod = moderator_for(state, kTerms, state.range(0) != 0);
+  const Moderator* mod = moderator_for(state, kTerms, static_cast<int>(state.range(0)));
   if (mod == nullptr) return;
   size_t findings = 0;
   for (auto _ : state) {
@@ -192,7 +200,12 @@ void BM_BlockOneThread(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text().size()));
   state.counters["findings"] = static_cast<double>(findings);
 }
-BENCHMARK(BM_BlockOneThread)->ArgNames({"regex"})->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BlockOneThread)
+    ->ArgNames({"regex"})
+    ->Arg(0)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond);
 
 // Token-sized pieces (1-6 bytes, never splitting a character: a detokenizer
 // emits whole characters), grouped into 512-token responses.

@@ -29,9 +29,28 @@ uint64_t byte_mask_scalar(const unsigned char* p, size_t n, const ByteTable& t) 
   return mask;
 }
 
+uint64_t char_starts_scalar(const unsigned char* p, size_t avail, const CharTable& t) {
+  if (avail < 3 || t.n == 0) return 0;
+  const size_t m = avail - 2 < 64 ? avail - 2 : 64;
+  uint64_t mask = 0;
+  for (size_t k = 0; k < m; ++k) {
+    if (p[k] < 0xE0) continue;  // not the first byte of a three-byte character
+    for (uint32_t i = 0; i < t.n; ++i) {
+      if (p[k] == t.b0[i] && p[k + 1] == t.b1[i] && p[k + 2] == t.b2[i]) {
+        mask |= uint64_t{1} << k;
+        break;
+      }
+    }
+  }
+  return mask;
+}
+
 #if !defined(__x86_64__)  // the AVX-512 file is x86-only (src/compliance/x86/)
 uint64_t byte_mask_avx512(const unsigned char* p, size_t n, const ByteTable& t) {
   return byte_mask_scalar(p, n, t);
+}
+uint64_t char_starts_avx512(const unsigned char* p, size_t avail, const CharTable& t) {
+  return char_starts_scalar(p, avail, t);
 }
 #endif
 

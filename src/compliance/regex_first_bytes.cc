@@ -1,6 +1,9 @@
 #include "compliance/regex_first_bytes.h"
 
+#include <algorithm>
 #include <cstddef>
+
+#include "compliance/utf8_codec.h"
 
 namespace zhi::compliance {
 namespace {
@@ -9,7 +12,7 @@ namespace {
 // with (`known` false: it could start with bytes the analysis cannot name),
 // and whether it can match empty text (zero-width assertions can).
 struct Piece {
-  ByteSet first;
+  StartSet first;
   bool known = true;
   bool nullable = false;
 };
@@ -48,9 +51,11 @@ class FirstBytesParser {
  public:
   explicit FirstBytesParser(std::string_view s) : s_(s) {}
 
-  bool run(ByteSet* out) {
+  bool run(StartSet* out) {
     Piece p;
-    if (!alternation(&p, 0) || i_ != s_.size() || !p.known || p.nullable) return false;
+    if (!alternation(&p, 0) || i_ != s_.size() || !p.known || p.nullable ||
+        p.first.chars.size() > StartSet::kMaxChars)
+      return false;
     *out = p.first;
     return true;
   }
@@ -151,10 +156,10 @@ class FirstBytesParser {
     const unsigned char lower = b | 0x20;
     if (lower >= 'a' && lower <= 'z') {
       if (lower == 'k' || lower == 's') p->known = false;
-      p->first.add(lower);
-      p->first.add(static_cast<unsigned char>(lower & ~0x20));
+      p->first.bytes.add(lower);
+      p->first.bytes.add(static_cast<unsigned char>(lower & ~0x20));
     } else {
-      p->first.add(b);
+      p->first.bytes.add(b);
     }
   }
 
@@ -164,11 +169,29 @@ class FirstBytesParser {
     while (more() && (static_cast<unsigned char>(peek()) & 0xC0) == 0x80) ++i_;
   }
 
+  // A character that starts at i_ with a byte >= 0x80: an ideograph joins
+  // the set; anything else (a letter with case forms, a compatibility
+  // character, bad UTF-8) is unknown.
+  void non_ascii(Piece* p) {
+    const size_t at = i_;
+    skip_utf8();
+    const Decoded d = decode_utf8(reinterpret_cast<const unsigned char*>(s_.data()) + at, i_ - at);
+    if (d.len == i_ - at && d.len == 3 && is_start_ideograph(d.cp)) {
+      add_char(d.cp, p);
+    } else {
+      p->known = false;
+    }
+  }
+
+  static void add_char(char32_t cp, Piece* p) {
+    std::vector<char32_t>& c = p->first.chars;
+    if (std::find(c.begin(), c.end(), cp) == c.end()) c.push_back(cp);
+  }
+
   bool atom(Piece* out, int depth) {
     const char c = peek();
     if (static_cast<unsigned char>(c) >= 0x80) {
-      skip_utf8();
-      out->known = false;
+      non_ascii(out);
       return true;
     }
     switch (c) {
@@ -243,16 +266,16 @@ class FirstBytesParser {
     const char e = peek();
     ++i_;
     if (const int b = control_escape(e); b >= 0) {
-      out->first.add(static_cast<unsigned char>(b));
+      out->first.bytes.add(static_cast<unsigned char>(b));
       return true;
     }
     switch (e) {
       case 'd':
-        for (unsigned char d = '0'; d <= '9'; ++d) out->first.add(d);
+        for (unsigned char d = '0'; d <= '9'; ++d) out->first.bytes.add(d);
         return true;
       case 'b':
         if (in_class) {
-          out->first.add(0x08);
+          out->first.bytes.add(0x08);
         } else {
           out->nullable = true;
         }
@@ -268,10 +291,12 @@ class FirstBytesParser {
       case 'x': {
         uint32_t cp = 0;
         if (!hex_escape(&cp)) return false;
-        if (cp >= 0x80) {
-          out->known = false;
-        } else {
+        if (cp < 0x80) {
           literal(static_cast<unsigned char>(cp), out);
+        } else if (is_start_ideograph(cp)) {
+          add_char(cp, out);
+        } else {
+          out->known = false;
         }
         return true;
       }
@@ -356,8 +381,7 @@ class FirstBytesParser {
         continue;
       }
       if (static_cast<unsigned char>(c) >= 0x80) {
-        skip_utf8();
-        out->known = false;
+        non_ascii(out);
         if (peek() == '-' && peek(1) != ']') return false;  // a range from a non-ASCII character
         continue;
       }
@@ -396,7 +420,17 @@ class FirstBytesParser {
 
 }  // namespace
 
-bool regex_first_bytes(std::string_view expression, ByteSet* out) {
+void StartSet::merge(const StartSet& o) {
+  bytes.merge(o.bytes);
+  for (char32_t cp : o.chars)
+    if (std::find(chars.begin(), chars.end(), cp) == chars.end()) chars.push_back(cp);
+}
+
+bool is_start_ideograph(char32_t cp) {
+  return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF);
+}
+
+bool regex_first_bytes(std::string_view expression, StartSet* out) {
   return FirstBytesParser(expression).run(out);
 }
 

@@ -1,17 +1,19 @@
-// Which bytes a regular expression's matches can start with, when that is
-// a small set of ASCII bytes: `\b1[3-9]\d{9}\b` can only start at a digit.
-// RegexSet uses it to skip text no match can start in (most prose holds
-// few digits) instead of feeding every byte to Vectorscan.
+// What a regular expression's matches can start with, when that is a few
+// ASCII bytes and Chinese characters: `\b1[3-9]\d{9}\b` can only start at
+// a digit, `(买|卖).{0,5}枪` at 买 or 卖. RegexSet uses it to skip text no
+// match can start in instead of feeding every byte to Vectorscan.
 //
 // The analysis reads a conservative subset of the pattern syntax; anything
-// it is not sure of (non-ASCII, '.', negated classes, lookarounds, inline
-// flags, back references...) gives "unknown", and the caller scans
-// everything. Where it answers, the set is a superset of the truth under
-// kRegexFlags (caseless: both cases of a letter are in it).
+// it is not sure of ('.', negated classes, other non-ASCII characters,
+// lookarounds, inline flags, back references...) gives "unknown", and the
+// caller scans everything. Where it answers, the set is a superset of the
+// truth under kRegexFlags (caseless: both cases of a letter are in it; CJK
+// ideographs have no case).
 #pragma once
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace zhi::compliance {
 
@@ -26,8 +28,20 @@ struct ByteSet {
   bool empty() const { return (bits[0] | bits[1]) == 0; }
 };
 
-// The bytes a match of `expression` can start with; false where the
-// analysis cannot tell (then *out is unspecified).
-bool regex_first_bytes(std::string_view expression, ByteSet* out);
+struct StartSet {
+  static constexpr size_t kMaxChars = 16;  // more ideographs than this: unknown
+  ByteSet bytes;                           // ASCII bytes
+  std::vector<char32_t> chars;             // CJK ideographs (three UTF-8 bytes each), no repeats
+  void merge(const StartSet& o);
+  bool empty() const { return bytes.empty() && chars.empty(); }
+};
+
+// True for the code points StartSet::chars may hold: CJK Unified
+// Ideographs and Extension A (U+3400..U+4DBF, U+4E00..U+9FFF).
+bool is_start_ideograph(char32_t cp);
+
+// What a match of `expression` can start with; false where the analysis
+// cannot tell (then *out is unspecified).
+bool regex_first_bytes(std::string_view expression, StartSet* out);
 
 }  // namespace zhi::compliance

@@ -84,22 +84,29 @@ Result<std::shared_ptr<const RegexSet>> RegexSet::compile(const std::vector<Patt
     }
     set->max_width_ = std::max(set->max_width_, w->max);
   }
-  ByteSet first;
+  StartSet first;
   bool known = set->max_width_ != kUnbounded;
   for (size_t i = 0; known && i < patterns.size(); ++i) {
-    ByteSet b;
-    known = regex_first_bytes(patterns[i].expression, &b);
-    first.merge(b);
+    StartSet s;
+    known = regex_first_bytes(patterns[i].expression, &s);
+    first.merge(s);
   }
-  if (known && !first.empty()) {
+  if (known && !first.empty() && first.chars.size() <= CharTable::kMax) {
     set->skips_ = true;
     set->first_.lo = 127;
     set->first_.hi = 0;
     for (unsigned b = 0; b < 128; ++b) {
-      if (!first.has(static_cast<unsigned char>(b))) continue;
+      if (!first.bytes.has(static_cast<unsigned char>(b))) continue;
       set->first_.member[b] = 1;
       set->first_.lo = std::min<uint8_t>(set->first_.lo, static_cast<uint8_t>(b));
       set->first_.hi = std::max<uint8_t>(set->first_.hi, static_cast<uint8_t>(b));
+    }
+    for (char32_t cp : first.chars) {  // three bytes each (is_start_ideograph)
+      CharTable& t = set->first_chars_;
+      t.b0[t.n] = static_cast<uint8_t>(0xE0 | (cp >> 12));
+      t.b1[t.n] = static_cast<uint8_t>(0x80 | ((cp >> 6) & 0x3F));
+      t.b2[t.n] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
+      ++t.n;
     }
   }
   hs_compile_error_t* err = nullptr;
@@ -148,7 +155,8 @@ RegexSet::Stream::Stream(Stream&& o) noexcept
       seen_(o.seen_),
       base_(o.base_),
       fed_(o.fed_),
-      live_end_(o.live_end_) {
+      live_end_(o.live_end_),
+      undecided_(o.undecided_) {
   std::memcpy(recent_, o.recent_, sizeof recent_);
 }
 
@@ -164,6 +172,7 @@ RegexSet::Stream& RegexSet::Stream::operator=(Stream&& o) noexcept {
     base_ = o.base_;
     fed_ = o.fed_;
     live_end_ = o.live_end_;
+    undecided_ = o.undecided_;
     std::memcpy(recent_, o.recent_, sizeof recent_);
   }
   return *this;
@@ -207,28 +216,48 @@ Status RegexSet::Stream::scan(const char* data, size_t n, const OnMatch& on_matc
     return static_cast<unsigned char>(o >= start ? data[o - start] : recent_[o % 64]);
   };
   CallbackContext ctx{&on_match, base_};
+  // Matches can start at offsets first .. last, and at none between the
+  // last window and first.
+  const auto starts = [&](uint64_t first, uint64_t last) -> Status {
+    if (first > live_end_ + kRevive) {
+      // Far past the last window: finish it, then restart Vectorscan's
+      // stream with the whole characters of the kContext bytes before.
+      if (fed_ < live_end_) ZHI_RETURN_IF_ERROR(feed(fed_, live_end_, data, start, &ctx));
+      uint64_t from = first - kContext;
+      while (from < first && (byte_at(from) & 0xC0) == 0x80) ++from;
+      if (from == first) from = first - kContext;  // not UTF-8: keep the bytes as they are
+      hs_reset_stream(stream_, 0, nullptr, nullptr, nullptr);
+      base_ = from;
+      fed_ = from;
+      ctx.base = base_;
+    }
+    live_end_ = std::max(live_end_, last + set_->max_width_ + kContext);
+    return Status();
+  };
+  const CharTable& chars = set_->first_chars_;
+  if (skip_ && chars.n > 0) {
+    // Characters that began in the last call and end in this one.
+    for (uint64_t j = undecided_; j < start && j + 2 < start + n; ++j) {
+      for (uint32_t i = 0; i < chars.n; ++i) {
+        if (byte_at(j) == chars.b0[i] && byte_at(j + 1) == chars.b1[i] &&
+            byte_at(j + 2) == chars.b2[i]) {
+          ZHI_RETURN_IF_ERROR(starts(j, j));
+          break;
+        }
+      }
+    }
+  }
   for (size_t c = 0; c < n; c += 64) {
     const uint64_t at = start + c, end = at + std::min<size_t>(64, n - c);
     if (skip_) {
       const auto* p = reinterpret_cast<const unsigned char*>(data + c);
-      const uint64_t m = simd_ ? byte_mask_avx512(p, end - at, set_->first_)
-                               : byte_mask_scalar(p, end - at, set_->first_);
+      uint64_t m = simd_ ? byte_mask_avx512(p, end - at, set_->first_)
+                         : byte_mask_scalar(p, end - at, set_->first_);
+      if (chars.n > 0)
+        m |= simd_ ? char_starts_avx512(p, n - c, chars) : char_starts_scalar(p, n - c, chars);
       if (m != 0) {
-        const uint64_t first = at + static_cast<uint64_t>(__builtin_ctzll(m));
-        const uint64_t last = at + 63 - static_cast<uint64_t>(__builtin_clzll(m));
-        if (first > live_end_ + kRevive) {
-          // Far past the last window: finish it, then restart Vectorscan's
-          // stream with the whole characters of the kContext bytes before.
-          if (fed_ < live_end_) ZHI_RETURN_IF_ERROR(feed(fed_, live_end_, data, start, &ctx));
-          uint64_t from = first - kContext;
-          while (from < first && (byte_at(from) & 0xC0) == 0x80) ++from;
-          if (from == first) from = first - kContext;  // not UTF-8: keep the bytes as they are
-          hs_reset_stream(stream_, 0, nullptr, nullptr, nullptr);
-          base_ = from;
-          fed_ = from;
-          ctx.base = base_;
-        }
-        live_end_ = std::max(live_end_, last + set_->max_width_ + kContext);
+        ZHI_RETURN_IF_ERROR(starts(at + static_cast<uint64_t>(__builtin_ctzll(m)),
+                                   at + 63 - static_cast<uint64_t>(__builtin_clzll(m))));
       }
     }
     const uint64_t to = std::min(end, live_end_);
@@ -236,6 +265,7 @@ Status RegexSet::Stream::scan(const char* data, size_t n, const OnMatch& on_matc
   }
   for (size_t k = n > 64 ? n - 64 : 0; k < n; ++k) recent_[(start + k) % 64] = data[k];
   seen_ += n;
+  undecided_ = std::max(undecided_, seen_ >= 2 ? seen_ - 2 : 0);
   return Status();
 }
 

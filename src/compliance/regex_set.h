@@ -69,8 +69,9 @@ class RegexSet {
   static constexpr uint64_t kUnbounded = ~uint64_t{0};
   uint64_t max_width() const { return max_width_; }
   // True where every pattern's matches start with one of a known set of
-  // ASCII bytes (regex_first_bytes.h) and span at most max_width() bytes:
-  // then a Stream feeds Vectorscan only the text near those bytes.
+  // ASCII bytes and ideographs (regex_first_bytes.h) and span at most
+  // max_width() bytes: then a Stream feeds Vectorscan only the text near
+  // where those start.
   bool skips() const { return skips_; }
 
   // from/to: byte offsets into the folded stream.
@@ -108,11 +109,12 @@ class RegexSet {
     hs_stream_t* stream_ = nullptr;
     hs_scratch_t* scratch_ = nullptr;
     bool skip_ = false;
-    bool simd_ = false;      // byte_mask_avx512 runs here
-    uint64_t seen_ = 0;      // bytes handed to scan()
-    uint64_t base_ = 0;      // the offset of the Vectorscan stream's first byte
-    uint64_t fed_ = 0;       // the offset up to which it has been fed
-    uint64_t live_end_ = 0;  // it need not be fed past here
+    bool simd_ = false;       // byte_mask_avx512 runs here
+    uint64_t seen_ = 0;       // bytes handed to scan()
+    uint64_t base_ = 0;       // the offset of the Vectorscan stream's first byte
+    uint64_t fed_ = 0;        // the offset up to which it has been fed
+    uint64_t live_end_ = 0;   // it need not be fed past here
+    uint64_t undecided_ = 0;  // characters starting here or later may not be whole yet
     char recent_[64] = {};  // the byte at offset o is recent_[o % 64], for o in [seen_ - 64, seen_)
   };
 
@@ -123,7 +125,8 @@ class RegexSet {
   std::vector<uint32_t> rules_;
   uint64_t max_width_ = 0;
   bool skips_ = false;
-  ByteTable first_;  // the bytes matches start with, where skips_
+  ByteTable first_;        // the ASCII bytes matches start with, where skips_
+  CharTable first_chars_;  // the ideographs they start with
 };
 
 }  // namespace zhi::compliance

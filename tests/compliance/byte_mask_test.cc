@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <iostream>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "compliance/ascii_block.h"
@@ -48,6 +49,37 @@ TEST(ByteMask, ScalarMatchesTheTableAndSimdMatchesScalar) {
     ASSERT_EQ(byte_mask_scalar(p, n, t), want) << "case " << i;
     if (simd) {
       ASSERT_EQ(byte_mask_avx512(p, n, t), want) << "case " << i;
+    }
+  }
+}
+
+// Texts of a few Chinese characters (some the table's, some sharing their
+// first or first two bytes) and ASCII, at every length near the block's end.
+TEST(ByteMask, CharStartsSimdMatchesScalarAndAByteByByteSearch) {
+  std::mt19937 rng(45438);
+  const bool simd = ascii_block_simd();
+  const char* const pieces[] = {"敏", "感", "数", "敷",
+                                "整", "a",  "1",  " "};  // 敏 数 敷 整: E6 95 xx
+  for (int i = 0; i < 20000; ++i) {
+    CharTable t;
+    for (const char* c : {"敏", "数"}) {
+      if (rng() % 3 == 0) continue;
+      t.b0[t.n] = static_cast<uint8_t>(c[0]);
+      t.b1[t.n] = static_cast<uint8_t>(c[1]);
+      t.b2[t.n] = static_cast<uint8_t>(c[2]);
+      ++t.n;
+    }
+    std::string text;
+    while (text.size() < 90) text += pieces[rng() % std::size(pieces)];
+    const size_t from = rng() % 8, avail = rng() % (text.size() - from + 1);
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data()) + from;
+    uint64_t want = 0;
+    for (size_t k = 0; k < 64 && k + 3 <= avail; ++k)
+      for (uint32_t c = 0; c < t.n; ++c)
+        if (p[k] == t.b0[c] && p[k + 1] == t.b1[c] && p[k + 2] == t.b2[c]) want |= uint64_t{1} << k;
+    ASSERT_EQ(char_starts_scalar(p, avail, t), want) << "case " << i;
+    if (simd) {
+      ASSERT_EQ(char_starts_avx512(p, avail, t), want) << "case " << i;
     }
   }
 }
