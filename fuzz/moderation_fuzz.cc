@@ -166,7 +166,8 @@ void run_regex_skipping(uint8_t seed, std::string_view raw) {
     Result<std::shared_ptr<const RegexSet>> r = RegexSet::compile({{"\\b1[3-9]\\d{3}\\b", 0},
                                                                    {"\\d{3}[。.]\\d", 1},
                                                                    {"x\\s{0,2}\\d{2}$", 2},
-                                                                   {"^7[^a]{0,9}7", 3}},
+                                                                   {"^7[^a]{0,9}7", 3},
+                                                                   {"感.{0,4}1|[敏数]\\d", 4}},
                                                                   &bad);
     check(r.ok() && r.value()->skips());
     return r.value();
