@@ -195,8 +195,9 @@ Status RegexSet::Stream::feed(uint64_t from, uint64_t to, const char* data, uint
     if (e != HS_SUCCESS) return internal_error("Vectorscan scan: " + hs_error_name(e));
     return Status();
   };
-  if (from < start) {  // at most 64 bytes back (kRevive, kContext)
-    char buf[64];
+  if (from < start) {  // within kRevive + kContext + 2 bytes: recent_ holds them
+    char buf[sizeof recent_];
+    if (start - from > sizeof buf) return internal_error("regex stream: context lost");
     const uint64_t upto = std::min(to, start);
     size_t k = 0;
     for (uint64_t o = from; o < upto; ++o) buf[k++] = recent_[o % 64];
