@@ -8,9 +8,10 @@
 namespace zhi::compliance {
 namespace {
 
-// What a piece of pattern contributes: the bytes its matches can start
-// with (`known` false: it could start with bytes the analysis cannot name),
-// and whether it can match empty text (zero-width assertions can).
+// What a piece of pattern contributes: the bytes and ideographs its matches
+// can start with (`known` false: it could start with something the analysis
+// cannot name), and whether it can match empty text (zero-width assertions
+// can).
 struct Piece {
   StartSet first;
   bool known = true;
