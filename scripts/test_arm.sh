@@ -6,7 +6,8 @@
 #   scripts/test_arm.sh            build into build-arm/ and run
 #   ZHI_ARM_JOBS=1 scripts/...     parallel compile jobs (default 1)
 #
-# Only the layers the kernels need (core, quant, kernels) are compiled, so no
+# Only the layers the kernels need (core, quant, kernels) are compiled, with
+# the compliance layer's byte-mask kernels (no Vectorscan or OpenCC), so no
 # ARM64 builds of utf8proc/json are needed; GoogleTest is built from the
 # Debian source package (/usr/src/googletest).
 set -euo pipefail
@@ -34,6 +35,8 @@ srcs=("$root"/src/core/status.cc "$root"/src/core/cpu_features.cc "$root"/src/co
 srcs+=("$root"/src/quant/*.cc)
 while IFS= read -r f; do srcs+=("$f"); done < <(find "$root/src/kernels" -name '*.cc' ! -path '*/x86/*' | sort)
 srcs+=("$root"/tests/kernels/*_test.cc)
+srcs+=("$root"/src/compliance/byte_mask.cc "$root"/src/compliance/ascii_block.cc
+       "$root"/tests/compliance/byte_mask_test.cc)
 
 mkdir -p "$out/obj"
 objs=()
