@@ -261,8 +261,11 @@ Status RegexSet::Stream::scan(const char* data, size_t n, const OnMatch& on_matc
                                    at + 63 - static_cast<uint64_t>(__builtin_clzll(m))));
       }
     }
+    // Fed in whole calls where the window runs on into the next block: a
+    // call costs about as much as 64 bytes.
     const uint64_t to = std::min(end, live_end_);
-    if (fed_ < to) ZHI_RETURN_IF_ERROR(feed(fed_, to, data, start, &ctx));
+    if (fed_ < to && (to - fed_ >= kMaxScanBytes || to < end || c + 64 >= n))
+      ZHI_RETURN_IF_ERROR(feed(fed_, to, data, start, &ctx));
   }
   for (size_t k = n > 64 ? n - 64 : 0; k < n; ++k) recent_[(start + k) % 64] = data[k];
   seen_ += n;
