@@ -146,19 +146,9 @@ Result<RegexSet::Stream> RegexSet::Stream::open(std::shared_ptr<const RegexSet> 
   return s;
 }
 
-RegexSet::Stream::Stream(Stream&& o) noexcept
-    : set_(std::move(o.set_)),
-      stream_(std::exchange(o.stream_, nullptr)),
-      scratch_(std::exchange(o.scratch_, nullptr)),
-      skip_(o.skip_),
-      simd_(o.simd_),
-      seen_(o.seen_),
-      base_(o.base_),
-      fed_(o.fed_),
-      live_end_(o.live_end_),
-      undecided_(o.undecided_) {
-  std::memcpy(recent_, o.recent_, sizeof recent_);
-}
+// A fresh Stream holds no Vectorscan handles, so the assignment's release()
+// is a no-op here: the member list is kept in one place.
+RegexSet::Stream::Stream(Stream&& o) noexcept { *this = std::move(o); }
 
 RegexSet::Stream& RegexSet::Stream::operator=(Stream&& o) noexcept {
   if (this != &o) {
