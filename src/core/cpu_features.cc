@@ -37,6 +37,7 @@ CpuFeatures detect() {
   f.avx512bw = zmm_ok && ((b >> 30) & 1);
   f.avx512vl = zmm_ok && ((b >> 31) & 1);
   f.avx512vnni = zmm_ok && ((c >> 11) & 1);
+  f.gfni = (c >> 8) & 1;
   unsigned a1, b1, c1, d1;
   __cpuid_count(7, 1, a1, b1, c1, d1);
   f.avx512bf16 = zmm_ok && ((a1 >> 5) & 1);

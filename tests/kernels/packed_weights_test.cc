@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -15,6 +16,9 @@
 #include "kernel_test_util.h"
 #include "kernels/matmul.h"
 #include "kernels/scalar/dot_scalar.h"
+#if defined(__x86_64__)
+#include "kernels/x86/x86_kernels.h"
+#endif
 
 namespace zhi {
 namespace {
@@ -68,37 +72,62 @@ TEST(PackedWeights, SameSizeAndUnpackRestoresEveryByte) {
   EXPECT_FALSE(has_packed_layout(GgmlType::kF16));
 }
 
-TEST(PackedWeights, DecodeKernelsMatchScalarTwinBitForBit) {
+// Compares one packed decode kernel with the scalar twin over shapes that
+// hit one and several groups, short and long rows; returns the cases run.
+int check_decode_kernel(GemvPackedFn gemv, GgmlType type, const std::string& label) {
   const KernelTable* scalar = kernels_for(Isa::kScalar);
   int checked = 0;
-  for (Isa isa : testing::runnable_isas()) {
-    const KernelTable* k = kernels_for(isa);
-    for (GgmlType type : kPackedTypes) {
-      const GemvPackedFn gemv = k->gemv_packed_for(type);
-      if (gemv == nullptr) continue;
-      for (int64_t cols : cols_for(type)) {
-        for (int64_t rows : {16, 48}) {
-          const auto w = make_weights(type, rows, cols, static_cast<uint32_t>(rows * 7 + cols));
-          const auto packed = pack_all(w);
-          // Outliers and both signs in the activations reach every code path.
-          const auto x = random_floats(3 * cols, static_cast<uint32_t>(cols));
-          QuantActs acts(activation_partner(type), x, 3, cols);
-          for (int64_t t = 0; t < 3; ++t) {
-            std::vector<float> want(rows), got(rows, -1.0f);
-            const ActView one{acts.view.type, acts.view.row(t), acts.view.stride, cols};
-            scalar->gemm_for(type)(w.data.data(), w.row_bytes, rows, one, 1, want.data(), rows);
-            gemv(packed.data(), rows / kPackRows, acts.view, t, got.data());
-            EXPECT_EQ(std::memcmp(want.data(), got.data(), want.size() * 4), 0)
-                << isa_name(isa) << " " << type_name(type) << " cols " << cols << " rows " << rows
-                << " token " << t;
-            ++checked;
-          }
-        }
+  for (int64_t cols : cols_for(type)) {
+    for (int64_t rows : {16, 48}) {
+      const auto w = make_weights(type, rows, cols, static_cast<uint32_t>(rows * 7 + cols));
+      const auto packed = pack_all(w);
+      // Outliers and both signs in the activations reach every code path.
+      const auto x = random_floats(3 * cols, static_cast<uint32_t>(cols));
+      QuantActs acts(activation_partner(type), x, 3, cols);
+      for (int64_t t = 0; t < 3; ++t) {
+        std::vector<float> want(rows), got(rows, -1.0f);
+        const ActView one{acts.view.type, acts.view.row(t), acts.view.stride, cols};
+        scalar->gemm_for(type)(w.data.data(), w.row_bytes, rows, one, 1, want.data(), rows);
+        gemv(packed.data(), rows / kPackRows, acts.view, t, got.data());
+        EXPECT_EQ(std::memcmp(want.data(), got.data(), want.size() * 4), 0)
+            << label << " " << type_name(type) << " cols " << cols << " rows " << rows << " token "
+            << t;
+        ++checked;
       }
     }
   }
+  return checked;
+}
+
+TEST(PackedWeights, DecodeKernelsMatchScalarTwinBitForBit) {
+  int checked = 0;
+  for (Isa isa : testing::runnable_isas()) {
+    const KernelTable* k = kernels_for(isa);
+    for (GgmlType type : kPackedTypes)
+      if (const GemvPackedFn gemv = k->gemv_packed_for(type); gemv != nullptr)
+        checked += check_decode_kernel(gemv, type, isa_name(isa));
+  }
   if (checked == 0) GTEST_SKIP() << "no instruction set on this machine has a packed decode kernel";
 }
+
+#if defined(__x86_64__)
+// The AVX-512 table holds one of two Q5_0 decode kernels, by whether the
+// CPU has GFNI; the test above meets only that one, so both run here.
+TEST(PackedWeights, Avx512Q5_0DecodeMatchesTwinWithAndWithoutGfni) {
+  if (!cpu_supports(Isa::kAvx512)) GTEST_SKIP() << "this CPU cannot run the AVX-512 kernels";
+  for (bool gfni : {false, true}) {
+    if (gfni && !cpu_features().gfni) {
+      std::printf("[  SKIPPED ] the GFNI kernel: this CPU has no GFNI\n");
+      continue;
+    }
+    KernelTable t;
+    fill_avx512_packed(t, gfni);
+    EXPECT_GT(check_decode_kernel(t.gemv_packed_for(GgmlType::kQ5_0), GgmlType::kQ5_0,
+                                  gfni ? "avx512+gfni" : "avx512"),
+              0);
+  }
+}
+#endif
 
 TEST(PackedWeights, BatchedKernelsMatchScalarTwinBitForBit) {
   const KernelTable* scalar = kernels_for(Isa::kScalar);

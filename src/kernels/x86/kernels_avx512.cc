@@ -8,7 +8,7 @@ namespace zhi {
 void fill_avx512_kernels(KernelTable& t) {
   t.isa = Isa::kAvx512;
   fill_avx512_legacy(t);
-  fill_avx512_packed(t);
+  fill_avx512_packed(t, cpu_features().gfni);
   fill_avx512_blocksum_gemm(t);
   fill_avx512_packed_gemm(t);
   fill_avx512_packed_kquant_gemm(t);

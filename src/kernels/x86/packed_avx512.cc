@@ -80,8 +80,68 @@ inline void block_step(const uint8_t* p, const int8_t* q, const int32_t* init, f
   }
 }
 
+// The twins' lane order: ((0+4) + (2+6)) + ((1+5) + (3+7)).
+inline __m512 fold_lanes(const __m512* acc) {
+  return _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(acc[0], acc[4]), _mm512_add_ps(acc[2], acc[6])),
+                       _mm512_add_ps(_mm512_add_ps(acc[1], acc[5]), _mm512_add_ps(acc[3], acc[7])));
+}
+
 // The token's -offset * (sum of each four quants), eight per block.
 thread_local I32Scratch tl_init;
+
+// ---- Q5_0 with GFNI ----
+// The same codes as block_step<kQ5_0>, in fewer instructions: one
+// gf2p8affineqb per slab pair moves each byte's two fifth bits (lanes k and
+// k + 4) to bits 4 and 0 with the rest clear, so a bit-select against the
+// nibbles gives lane k's codes, and a second select plus a bit rotation
+// (another gf2p8affineqb) gives lane k + 4's. Sixteen instructions per
+// block instead of twenty-seven.
+//
+// Measured on Zen 4 (matmul_bench, 4864 x 896, one token, one thread):
+// 57 -> 64 GMAC/s. It stops short of Q8_0's 88 because gf2p8affineqb issues
+// on the same two pipes as vpdpbusd and the FMAs, and vpternlogd competes
+// with them too, while shifts and conversions take the other two: a
+// variant with shifts for lane k + 4 measured the same.
+
+// gf2p8affineqb matrix whose output bit i is input bit src[i] (-1: zero).
+constexpr uint64_t bit_matrix(const int (&src)[8]) {
+  uint64_t m = 0;
+  for (int i = 0; i < 8; ++i)
+    if (src[i] >= 0) m |= uint64_t{1} << (8 * (7 - i) + src[i]);
+  return m;
+}
+
+template <int k>
+constexpr uint64_t kFifthPair = bit_matrix({k + 4, -1, -1, -1, k, -1, -1, -1});
+// (high nibble, fifth bit at 0) -> 5-bit code.
+constexpr uint64_t kHighCode = bit_matrix({4, 5, 6, 7, 0, -1, -1, -1});
+
+template <int k>
+__attribute__((target("gfni"), always_inline)) inline void q5_0_pair_gfni(
+    const uint8_t* s, __m512i qh, const int8_t* q, const int32_t* init, __m512 dd, __m512* acc) {
+  const __m512i v = _mm512_loadu_si512(s + 64 * (k + 1));
+  const __m512i w = _mm512_gf2p8affine_epi64_epi8(qh, _mm512_set1_epi64(kFifthPair<k>), 0);
+  // A ? B : C is truth table 0xCA.
+  const __m512i lo = _mm512_ternarylogic_epi32(_mm512_set1_epi8(0x0F), v, w, 0xCA);
+  const __m512i hi =
+      _mm512_gf2p8affine_epi64_epi8(_mm512_ternarylogic_epi32(_mm512_set1_epi8(0x0F), w, v, 0xCA),
+                                    _mm512_set1_epi64(kHighCode), 0);
+  lane_step<k>(lo, q, init, dd, acc);
+  lane_step<k + 4>(hi, q, init, dd, acc);
+}
+
+__attribute__((target("gfni"))) inline void block_step_q5_0_gfni(const uint8_t* p, const int8_t* q,
+                                                                 const int32_t* init, float dx,
+                                                                 __m512* acc) {
+  const __m512 dd = _mm512_mul_ps(
+      _mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(p))), _mm512_set1_ps(dx));
+  const uint8_t* s = p + 32;
+  const __m512i qh = _mm512_loadu_si512(s);
+  q5_0_pair_gfni<0>(s, qh, q, init, dd, acc);
+  q5_0_pair_gfni<1>(s, qh, q, init, dd, acc);
+  q5_0_pair_gfni<2>(s, qh, q, init, dd, acc);
+  q5_0_pair_gfni<3>(s, qh, q, init, dd, acc);
+}
 
 template <Fmt F>
 void gemv_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int64_t t, float* out) {
@@ -97,11 +157,26 @@ void gemv_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int6
     for (auto& a : acc) a = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; ++b)
       block_step<F>(p + b * kBlockBytes<F>, q + b * kQK, init + 8 * b, dx[b], acc);
-    // The twins' lane order: ((0+4) + (2+6)) + ((1+5) + (3+7)).
-    const __m512 sum =
-        _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(acc[0], acc[4]), _mm512_add_ps(acc[2], acc[6])),
-                      _mm512_add_ps(_mm512_add_ps(acc[1], acc[5]), _mm512_add_ps(acc[3], acc[7])));
-    _mm512_storeu_ps(out + kPackRows * g, sum);
+    _mm512_storeu_ps(out + kPackRows * g, fold_lanes(acc));
+  }
+}
+
+__attribute__((target("gfni"))) void gemv_packed_q5_0_gfni(const uint8_t* groups, int64_t n_groups,
+                                                           const ActView& x, int64_t t,
+                                                           float* out) {
+  const int64_t nb = x.cols / kQK;
+  const int8_t* q = x.q(t);
+  const float* dx = x.d(t);
+  int32_t* init = tl_init.get(nb * 8);
+  packed_avx512::lane_offsets_row(q, x.cols, kOffset<Fmt::kQ5_0>, init);
+  const int64_t group_bytes = nb * kBlockBytes<Fmt::kQ5_0>;
+  for (int64_t g = 0; g < n_groups; ++g) {
+    const uint8_t* p = groups + g * group_bytes;
+    __m512 acc[8];
+    for (auto& a : acc) a = _mm512_setzero_ps();
+    for (int64_t b = 0; b < nb; ++b)
+      block_step_q5_0_gfni(p + b * kBlockBytes<Fmt::kQ5_0>, q + b * kQK, init + 8 * b, dx[b], acc);
+    _mm512_storeu_ps(out + kPackRows * g, fold_lanes(acc));
   }
 }
 
@@ -203,12 +278,13 @@ void gemv_packed_q6_k(const uint8_t* groups, int64_t n_groups, const ActView& x,
 
 }  // namespace
 
-void fill_avx512_packed(KernelTable& t) {
+void fill_avx512_packed(KernelTable& t, bool gfni) {
   t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ4_K)] = gemv_packed_q4_k;
   t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ6_K)] = gemv_packed_q6_k;
   t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ8_0)] = gemv_packed<Fmt::kQ8_0>;
   t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ4_0)] = gemv_packed<Fmt::kQ4_0>;
-  t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ5_0)] = gemv_packed<Fmt::kQ5_0>;
+  t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ5_0)] =
+      gfni ? gemv_packed_q5_0_gfni : gemv_packed<Fmt::kQ5_0>;
 }
 
 }  // namespace zhi

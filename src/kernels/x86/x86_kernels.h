@@ -12,7 +12,9 @@ void fill_avx2_packed(KernelTable& t);
 void fill_avx2_softmax(KernelTable& t);
 
 void fill_avx512_legacy(KernelTable& t);
-void fill_avx512_packed(KernelTable& t);
+// Q5_0 decode has a GFNI kernel (Ice Lake, Zen 4; Cascade Lake has VNNI but
+// not GFNI). `gfni` chooses, so the tests can run both where the CPU can.
+void fill_avx512_packed(KernelTable& t, bool gfni);
 void fill_avx512_blocksum_gemm(KernelTable& t);
 void fill_avx512_packed_gemm(KernelTable& t);
 void fill_avx512_packed_kquant_gemm(KernelTable& t);
