@@ -250,18 +250,24 @@ void gemv_packed_q6_k(const uint8_t* groups, int64_t n_groups, const ActView& x,
       const int8_t* q = q8 + i * kQK_K;
       const int16_t* bs = bsums + i * 16;
       __m512i isum = _mm512_setzero_si512();
+#pragma GCC unroll 2
       for (int h = 0; h < 2; ++h) {
+#pragma GCC unroll 2
         for (int j = 0; j < 2; ++j) {
           // Sub-block 8h + 2k + j for quarter k: elements 128h + 32k + 16j ...
           __m512i s[4];
+#pragma GCC unroll 4
           for (int k = 0; k < 4; ++k) s[k] = _mm512_set1_epi32(-32 * bs[8 * h + 2 * k + j]);
+#pragma GCC unroll 4
           for (int c = 4 * j; c < 4 * j + 4; ++c) {
             __m512i codes[4];
             packed_avx512::q6_k_codes(p + 288 + 192 * (8 * h + c), codes);
+#pragma GCC unroll 4
             for (int k = 0; k < 4; ++k)
               s[k] =
                   _mm512_dpbusd_epi32(s[k], codes[k], broadcast_u32(q + 128 * h + 32 * k + 4 * c));
           }
+#pragma GCC unroll 4
           for (int k = 0; k < 4; ++k) {
             const __m512i sc = _mm512_cvtepi8_epi32(_mm_loadu_si128(
                 reinterpret_cast<const __m128i*>(p + 32 + 16 * (8 * h + 2 * k + j))));
