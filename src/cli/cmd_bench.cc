@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "cli/cli_common.h"
+#include "core/host_load.h"
 #include "core/memory_bandwidth.h"
 #include "kernels/matmul.h"
 #include "session/grammar_cache.h"
@@ -243,13 +244,22 @@ int bench_main(const BenchArgs& a) {
   // it between runs), so it is probed after every run and each run's
   // roofline share uses its own probe. The probe's buffer is freed and the
   // peak RSS restarted after it, so the peak stays the model's.
+  // Each run also records how many CPUs other processes (or other guests,
+  // through steal time) kept busy while it ran: a figure taken on a busy
+  // host is low, and nothing else in the output would say so.
+  // It is summed over the runs: /proc/stat counts in ticks (10 ms), too
+  // coarse for one short run.
   std::vector<double> pp, tg, bws, shares;
+  double others_cpu_s = 0, timed_s = 0;
+  bool others_known = true;
   double rss = 0;
   bool rss_clean = true;
   ThreadPool bw_pool(a.run.threads);
   const double model_gb = static_cast<double>(model.value()->weight_bytes()) / 1e9;
   for (int r = 0; r < a.reps; ++r) {
     (void)c.truncate(0);
+    const auto cpu_before = read_cpu_times();
+    const auto t_run = std::chrono::steady_clock::now();
     if (a.n_prompt > 0) {
       const auto t0 = std::chrono::steady_clock::now();
       if (Status s = c.eval(prompt); !s.ok()) return report(s);
@@ -264,6 +274,11 @@ int bench_main(const BenchArgs& a) {
       }
       tg.push_back(a.n_gen / seconds(t0));
     }
+    const double run_s = seconds(t_run);
+    const auto cpu_after = read_cpu_times();
+    others_known = others_known && cpu_before && cpu_after;
+    if (others_known) others_cpu_s += other_load_cpus(*cpu_before, *cpu_after, run_s) * run_s;
+    timed_s += run_s;
     if (rss_clean) rss = std::max(rss, peak_rss_mib());
     const double bw_r = measure_read_bandwidth_gbs(bw_pool, uint64_t{256} << 20, 3);
     rss_clean = rss_clean && reset_peak_rss();
@@ -276,6 +291,13 @@ int bench_main(const BenchArgs& a) {
   const Spread share = shares.empty() ? Spread{0, 0, 0} : spread(shares);
   const double bw = bw_spread.median;
   const double roofline = share.median;
+  // Below half a second of runs the ticks' rounding would dominate.
+  constexpr double kMinLoadSeconds = 0.5;
+  // (A flag and a plain double: GCC 12 warns on std::optional<double> here.)
+  const bool other_measured = others_known && timed_s >= kMinLoadSeconds;
+  const double other = other_measured ? others_cpu_s / timed_s : 0;
+  // Above this many CPUs of other work the figures are likely low.
+  constexpr double kBusyHost = 0.25;
 
   std::optional<GuidedResult> guided;
   std::optional<DraftResult> drafted;
@@ -326,6 +348,11 @@ int bench_main(const BenchArgs& a) {
     j["bandwidth_gbs_per_run"] = spread_json(bw_spread);
     j["roofline_share_per_run"] = spread_json(share);
     j["peak_rss_mb"] = rss;
+    if (other_measured) {
+      j["other_load_cpus"] = other;
+    } else {
+      j["other_load_cpus"] = nullptr;
+    }
     j["load_seconds"] = load_s;
     j["repacked_mb"] = static_cast<double>(model.value()->packed_bytes()) / 1e6;
     j["fast_prompts"] = a.run.fast_prompts;
@@ -382,6 +409,16 @@ int bench_main(const BenchArgs& a) {
         "%.0f%%)\n",
         roofline * 100, share.min * 100, share.max * 100);
   std::printf("peak RSS:   %.0f MiB (KV cache %.0f MiB)\n", rss, c.kv_bytes() / 1048576.0);
+  if (other_measured) {
+    std::printf("host load:  other processes used %.2f CPUs on average while the runs ran\n",
+                other);
+    if (other >= kBusyHost)
+      std::printf(
+          "warning:    the machine was busy with other work; these figures are likely low\n");
+  } else if (others_known) {
+    std::printf("host load:  not measured (the runs took %.2f s, under %.1f s)\n", timed_s,
+                kMinLoadSeconds);
+  }
   if (guided) {
     std::printf(
         "json-schema: gen %.1f tokens/s guided vs %.1f free (overhead %.1f%%); mask median %.1f "

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "cli_runner.h"
 #include "test_paths.h"
@@ -96,6 +97,16 @@ TEST(BenchCli, RooflineIsPerRunAndPeakRssIsTheModels) {
   EXPECT_EQ(j["roofline_share"].get<double>(), share["median"].get<double>());
   EXPECT_GT(j["peak_rss_mb"].get<double>(), 0);
   EXPECT_LT(j["peak_rss_mb"].get<double>(), 256) << r.out;
+#if defined(__linux__)
+  // Other processes' CPU use while the runs ran (core/host_load.h): these
+  // runs take milliseconds, too short for /proc/stat's ticks, so it is null
+  // unless a slow machine made them long; then a plausible CPU count.
+  const auto& other = j["other_load_cpus"];
+  if (!other.is_null()) {
+    EXPECT_GE(other.get<double>(), 0) << r.out;
+    EXPECT_LE(other.get<double>(), std::thread::hardware_concurrency() + 0.5) << r.out;
+  }
+#endif
 }
 
 TEST(BenchCli, TextReportsTheSameMeasurements) {
@@ -108,6 +119,9 @@ TEST(BenchCli, TextReportsTheSameMeasurements) {
   EXPECT_NE(r.out.find("ttft:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("probed after each run"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("roofline:   decode at"), std::string::npos) << r.out;
+#if defined(__linux__)
+  EXPECT_NE(r.out.find("host load:  "), std::string::npos) << r.out;
+#endif
 }
 
 TEST(BenchCli, BadSchemaOrDraftIsACleanError) {
