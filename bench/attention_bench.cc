@@ -14,6 +14,7 @@
 #include <random>
 #include <vector>
 
+#include "other_load_counter.h"
 #include "core/half.h"
 #include "core/thread_pool.h"
 #include "kernels/act_rows.h"
@@ -73,6 +74,7 @@ void decode_attention(benchmark::State& state) {
   // its KV head's cache.
   const int64_t chunks = (group + per_task - 1) / per_task;
   uint64_t sink = 0;
+  const OtherLoadCounter other_load(state);
   for (auto _ : state) {
     if (cold) {
       state.PauseTiming();

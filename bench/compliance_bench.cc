@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "other_load_counter.h"
 #include "compliance/block_scan.h"
 #include "compliance/moderator.h"
 #include "compliance/policy_loader.h"
@@ -167,6 +168,7 @@ void BM_Block(benchmark::State& state) {
   const Moderator* mod = moderator_for(state, n_terms, static_cast<int>(state.range(1)));
   if (mod == nullptr) return;
   size_t findings = 0;
+  const zhi::OtherLoadCounter other_load(state);
   for (auto _ : state) {
     zhi::Result<zhi::compliance::Verdict> v = mod->check(text(), "en");
     findings = v.ok() ? v->findings.size() : 0;
@@ -191,6 +193,7 @@ void BM_BlockOneThread(benchmark::State& state) {
   const Moderator* mod = moderator_for(state, kTerms, static_cast<int>(state.range(0)));
   if (mod == nullptr) return;
   size_t findings = 0;
+  const zhi::OtherLoadCounter other_load(state);
   for (auto _ : state) {
     zhi::Result<std::vector<zhi::compliance::Hit>> hits =
         zhi::compliance::scan_parts(mod->rules(), text(), {}, nullptr);
@@ -230,6 +233,7 @@ void BM_StreamPerToken(benchmark::State& state) {
   if (mod == nullptr) return;
   static const std::vector<std::vector<std::string>> responses = make_responses(text(), 64);
   size_t tokens = 0, r = 0;
+  const zhi::OtherLoadCounter other_load(state);
   for (auto _ : state) {
     const std::vector<std::string>& pieces = responses[r++ % responses.size()];
     zhi::Result<zhi::compliance::StreamModerator> s = mod->stream("en");

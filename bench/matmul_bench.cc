@@ -8,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "other_load_counter.h"
 #include "core/page_buffer.h"
 #include "core/thread_pool.h"
 #include "kernels/matmul.h"
@@ -66,6 +67,7 @@ void run(benchmark::State& state, GgmlType type, int64_t rows, int64_t cols, boo
   std::normal_distribution<float> g(0.0f, 1.0f);
   for (auto& v : x) v = g(rng);
   ThreadPool pool(threads);
+  const OtherLoadCounter other_load(state);
   for (auto _ : state) {
     matmul(m.w, x.data(), n_tokens, out.data(), pool, arith);
     benchmark::DoNotOptimize(out.data());
