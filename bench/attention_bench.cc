@@ -14,12 +14,12 @@
 #include <random>
 #include <vector>
 
-#include "other_load_counter.h"
 #include "core/half.h"
 #include "core/thread_pool.h"
 #include "kernels/act_rows.h"
 #include "kernels/activation_quant.h"
 #include "kernels/kernel_table.h"
+#include "other_load_counter.h"
 
 namespace zhi {
 namespace {

@@ -21,12 +21,12 @@
 #include <string>
 #include <vector>
 
-#include "other_load_counter.h"
 #include "compliance/block_scan.h"
 #include "compliance/moderator.h"
 #include "compliance/policy_loader.h"
 #include "compliance/stream_moderator.h"
 #include "compliance/utf8_codec.h"
+#include "other_load_counter.h"
 
 namespace {
 

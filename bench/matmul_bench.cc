@@ -8,10 +8,10 @@
 #include <random>
 #include <vector>
 
-#include "other_load_counter.h"
 #include "core/page_buffer.h"
 #include "core/thread_pool.h"
 #include "kernels/matmul.h"
+#include "other_load_counter.h"
 #include "quant/quantize.h"
 
 namespace zhi {
@@ -102,13 +102,13 @@ ZHI_MATMUL_BENCH(BM_Q8_0_up_packed, GgmlType::kQ8_0, 4864, 896, true);
 ZHI_MATMUL_BENCH(BM_Q4_0_up_packed, GgmlType::kQ4_0, 4864, 896, true);
 ZHI_MATMUL_BENCH(BM_Q5_0_up_packed, GgmlType::kQ5_0, 4864, 896, true);
 // Prompts over the packed matrices with --fast-prompts (block-sum arithmetic).
-#define ZHI_BLOCKSUM_BENCH(name, type, rows, cols)                                          \
+#define ZHI_BLOCKSUM_BENCH(name, type, rows, cols)                                               \
   void name(benchmark::State& s) { run(s, type, rows, cols, true, BatchArithmetic::kBlockSum); } \
-  BENCHMARK(name)                                                                           \
-      ->ArgNames({"tokens", "threads"})                                                     \
-      ->Args({512, 1})                                                                      \
-      ->Args({512, 2})                                                                      \
-      ->Unit(benchmark::kMicrosecond)                                                       \
+  BENCHMARK(name)                                                                                \
+      ->ArgNames({"tokens", "threads"})                                                          \
+      ->Args({512, 1})                                                                           \
+      ->Args({512, 2})                                                                           \
+      ->Unit(benchmark::kMicrosecond)                                                            \
       ->UseRealTime()
 ZHI_BLOCKSUM_BENCH(BM_Q8_0_up_blocksum, GgmlType::kQ8_0, 4864, 896);
 ZHI_BLOCKSUM_BENCH(BM_Q4_0_up_blocksum, GgmlType::kQ4_0, 4864, 896);
