@@ -7,31 +7,24 @@
 
 #include <benchmark/benchmark.h>
 
-#include <chrono>
-#include <optional>
-
 #include "core/host_load.h"
 
 namespace zhi {
 
 class OtherLoadCounter {
  public:
-  explicit OtherLoadCounter(benchmark::State& state)
-      : state_(state), before_(read_cpu_times()), t0_(std::chrono::steady_clock::now()) {}
+  explicit OtherLoadCounter(benchmark::State& state) : state_(state) { meter_.start(); }
   ~OtherLoadCounter() {
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
-    const std::optional<CpuTimes> after = read_cpu_times();
-    if (before_ && after && wall >= 0.2)
-      state_.counters["other_cpus"] = other_load_cpus(*before_, *after, wall);
+    meter_.stop();
+    if (meter_.available() && meter_.seconds() >= 0.2)
+      state_.counters["other_cpus"] = meter_.cpus();
   }
   OtherLoadCounter(const OtherLoadCounter&) = delete;
   OtherLoadCounter& operator=(const OtherLoadCounter&) = delete;
 
  private:
   benchmark::State& state_;
-  std::optional<CpuTimes> before_;
-  std::chrono::steady_clock::time_point t0_;
+  OtherLoadMeter meter_;
 };
 
 }  // namespace zhi

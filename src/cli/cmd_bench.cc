@@ -250,16 +250,14 @@ int bench_main(const BenchArgs& a) {
   // It is summed over the runs: /proc/stat counts in ticks (10 ms), too
   // coarse for one short run.
   std::vector<double> pp, tg, bws, shares;
-  double others_cpu_s = 0, timed_s = 0;
-  bool others_known = true;
+  OtherLoadMeter other_load;
   double rss = 0;
   bool rss_clean = true;
   ThreadPool bw_pool(a.run.threads);
   const double model_gb = static_cast<double>(model.value()->weight_bytes()) / 1e9;
   for (int r = 0; r < a.reps; ++r) {
     (void)c.truncate(0);
-    const auto cpu_before = read_cpu_times();
-    const auto t_run = std::chrono::steady_clock::now();
+    other_load.start();
     if (a.n_prompt > 0) {
       const auto t0 = std::chrono::steady_clock::now();
       if (Status s = c.eval(prompt); !s.ok()) return report(s);
@@ -274,11 +272,7 @@ int bench_main(const BenchArgs& a) {
       }
       tg.push_back(a.n_gen / seconds(t0));
     }
-    const double run_s = seconds(t_run);
-    const auto cpu_after = read_cpu_times();
-    others_known = others_known && cpu_before && cpu_after;
-    if (others_known) others_cpu_s += other_load_cpus(*cpu_before, *cpu_after, run_s) * run_s;
-    timed_s += run_s;
+    other_load.stop();
     if (rss_clean) rss = std::max(rss, peak_rss_mib());
     const double bw_r = measure_read_bandwidth_gbs(bw_pool, uint64_t{256} << 20, 3);
     rss_clean = rss_clean && reset_peak_rss();
@@ -294,8 +288,8 @@ int bench_main(const BenchArgs& a) {
   // Below half a second of runs the ticks' rounding would dominate.
   constexpr double kMinLoadSeconds = 0.5;
   // (A flag and a plain double: GCC 12 warns on std::optional<double> here.)
-  const bool other_measured = others_known && timed_s >= kMinLoadSeconds;
-  const double other = other_measured ? others_cpu_s / timed_s : 0;
+  const bool other_measured = other_load.available() && other_load.seconds() >= kMinLoadSeconds;
+  const double other = other_load.cpus();
   // Above this many CPUs of other work the figures are likely low.
   constexpr double kBusyHost = 0.25;
 
@@ -415,9 +409,9 @@ int bench_main(const BenchArgs& a) {
     if (other >= kBusyHost)
       std::printf(
           "warning:    the machine was busy with other work; these figures are likely low\n");
-  } else if (others_known) {
-    std::printf("host load:  not measured (the runs took %.2f s, under %.1f s)\n", timed_s,
-                kMinLoadSeconds);
+  } else if (other_load.available()) {
+    std::printf("host load:  not measured (the runs took %.2f s, under %.1f s)\n",
+                other_load.seconds(), kMinLoadSeconds);
   }
   if (guided) {
     std::printf(

@@ -56,4 +56,17 @@ double other_load_cpus(const CpuTimes& before, const CpuTimes& after, double wal
   return std::max(0.0, others / wall_s);
 }
 
+void OtherLoadMeter::start() {
+  before_ = read_cpu_times();
+  t0_ = std::chrono::steady_clock::now();
+}
+
+void OtherLoadMeter::stop() {
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  const std::optional<CpuTimes> after = read_cpu_times();
+  available_ = available_ && before_ && after;
+  if (available_) others_s_ += other_load_cpus(*before_, *after, wall) * wall;
+  seconds_ += wall;
+}
+
 }  // namespace zhi

@@ -4,6 +4,7 @@
 // `zhi bench` reports the CPU time that was not ours alongside its speeds.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string_view>
 
@@ -31,5 +32,26 @@ std::optional<CpuTimes> parse_proc_stat(std::string_view text, double ticks_per_
 // seconds apart: the machine's busy and stolen time less our own. Never
 // negative (the kernel's tick accounting and ours differ by a tick or two).
 double other_load_cpus(const CpuTimes& before, const CpuTimes& after, double wall_s);
+
+// Other load over one or more timed windows (a benchmark's runs, without
+// what happens between them): start() and stop() around each window.
+// /proc/stat counts in ticks (10 ms), so a caller decides from seconds()
+// whether enough was measured for cpus() to mean anything.
+class OtherLoadMeter {
+ public:
+  void start();
+  void stop();  // after a start(); adds the window since it
+  // False off Linux, or once any reading failed.
+  bool available() const { return available_; }
+  double seconds() const { return seconds_; }  // in the windows so far
+  // Average CPUs others kept busy over the windows (0 before any).
+  double cpus() const { return seconds_ > 0 ? others_s_ / seconds_ : 0; }
+
+ private:
+  std::optional<CpuTimes> before_;
+  std::chrono::steady_clock::time_point t0_;
+  double seconds_ = 0, others_s_ = 0;
+  bool available_ = true;
+};
 
 }  // namespace zhi

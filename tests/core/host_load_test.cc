@@ -42,9 +42,11 @@ TEST(HostLoad, OthersAreTheMachinesBusyAndStolenTimeLessOurs) {
 }
 
 #if defined(__linux__)
+// The other load OtherLoadMeter sees over `seconds` of this process
+// spinning or sleeping.
 double load_over(double seconds, bool spin_here) {
-  const auto before = read_cpu_times();
-  EXPECT_TRUE(before.has_value());
+  OtherLoadMeter meter;
+  meter.start();
   const auto t0 = std::chrono::steady_clock::now();
   volatile double x = 1;
   while (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < seconds) {
@@ -54,12 +56,10 @@ double load_over(double seconds, bool spin_here) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
-  const auto after = read_cpu_times();
-  EXPECT_TRUE(after.has_value());
-  if (!before || !after) return -1;
-  return other_load_cpus(
-      *before, *after,
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  meter.stop();
+  EXPECT_TRUE(meter.available());
+  EXPECT_GE(meter.seconds(), seconds);
+  return meter.available() ? meter.cpus() : -1;
 }
 
 // Spins in a child process for `seconds` while this one sleeps, and returns
@@ -97,6 +97,26 @@ TEST(HostLoad, SeesAnotherProcessSpinningButNotUs) {
     seen = child_spin > 0.6 && child_spin > self_spin + 0.4;
   }
   EXPECT_TRUE(seen) << "a spinning child never showed as other load, or our own spinning did";
+}
+
+// Two windows add up: their seconds, and their load weighted by length.
+TEST(HostLoad, MeterAddsItsWindows) {
+  OtherLoadMeter meter;
+  EXPECT_DOUBLE_EQ(meter.seconds(), 0.0);
+  EXPECT_DOUBLE_EQ(meter.cpus(), 0.0);
+  for (int w = 0; w < 2; ++w) {
+    meter.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(60));
+    meter.stop();
+  }
+  // Time between the windows is not counted.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  meter.start();
+  meter.stop();
+  ASSERT_TRUE(meter.available());
+  EXPECT_GE(meter.seconds(), 0.12);
+  EXPECT_LT(meter.seconds(), 0.3);
+  EXPECT_GE(meter.cpus(), 0.0);
 }
 #endif
 
