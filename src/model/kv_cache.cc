@@ -1,6 +1,6 @@
 #include "model/kv_cache.h"
 
-#include <new>
+#include <string>
 
 #include "quant/dequantize.h"
 #include "quant/quantize.h"
@@ -23,13 +23,14 @@ Result<KvCache> KvCache::create(int64_t n_layer, int64_t n_ctx, int64_t n_head_k
   uint64_t total = 0;
   if (__builtin_mul_overflow(c.row_bytes_, static_cast<uint64_t>(n_layer * n_ctx), &total))
     return out_of_range("KV cache size overflows");
-  try {
-    c.k_.resize(total);
-    c.v_.resize(total);
-  } catch (const std::bad_alloc&) {
+  if (total == 0) return invalid_argument("KV cache with no positions or no heads");
+  // Fresh anonymous pages read as zeros, and only the positions a context
+  // reaches become resident.
+  c.k_ = PageBuffer::allocate(total);
+  c.v_ = PageBuffer::allocate(total);
+  if (c.k_.data() == nullptr || c.v_.data() == nullptr)
     return out_of_range("not enough memory for a KV cache of " + std::to_string(2 * total >> 20) +
                         " MiB (lower the context size with -c)");
-  }
   return c;
 }
 

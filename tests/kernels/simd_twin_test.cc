@@ -123,7 +123,7 @@ TEST_P(SimdAttention, ValueSumsMatchScalar) {
   if (simd == nullptr) GTEST_SKIP() << isa_name(isa) << " does not run here";
   const KernelTable* scalar = kernels_for(Isa::kScalar);
   const uint32_t c = static_cast<uint32_t>(cache);
-  for (int64_t hd : {64, 128}) {
+  for (int64_t hd : {64, 96, 128}) {
     for (int64_t n : {1, 5, 17, 100}) {
       // n positions of one head, `stride` bytes apart (two heads per position).
       // (Scores are the cache type's GemmFn, covered by SimdTwin.)
@@ -135,10 +135,10 @@ TEST_P(SimdAttention, ValueSumsMatchScalar) {
       simd->attn_accum[c](p.data(), kv.data.data(), stride, n, hd, o_got.data());
       expect_same_bits(o_want, o_got,
                        "values hd " + std::to_string(hd) + " n " + std::to_string(n));
-      // Several queries over the same rows (grouped-query decode), 1 to 14
-      // of them to cross the kernel's query tiles (6, 12, 24 per slice width).
+      // Several queries over the same rows (grouped-query decode), 1 to 29
+      // of them to cross the kernels' query tiles (6, 12, 14, 24 per slice).
       if (simd->attn_accum_multi[c] == nullptr) continue;
-      for (int64_t nq : {1, 3, 7, 9, 14}) {
+      for (int64_t nq : {1, 3, 7, 9, 14, 16, 29}) {
         const auto ps = random_floats(nq * (n + 3), static_cast<uint32_t>(nq), 0.1f);
         const int64_t ldo = hd + 5;
         std::vector<float> m_want(nq * ldo, 0.25f), m_got(nq * ldo, 0.25f);

@@ -245,43 +245,60 @@ void accum(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t 
     for (int64_t j = 0; j < n; ++j) out[i] = std::fma(p[j], L::one(v + j * stride, i), out[i]);
 }
 
-// Up to six queries at a time over 64 outputs (6 x 4 accumulators + 4
-// converted V vectors = 28 zmm). A group of more queries walks the keys in
-// blocks and runs every six-query slice over a block before the next, so
-// each V row comes from memory once and from L1 for the other slices; the
-// accumulators go through `out` between blocks, which keeps each FMA chain
-// exactly as the one-query kernel runs it. Head sizes that are not a
-// multiple of 64 take the one-query kernel per query (same arithmetic).
+// Up to fourteen queries at a time over 32 outputs (14 x 2 accumulators +
+// 2 converted V vectors = 30 zmm; the weights come as broadcast loads). A
+// 64-value head takes two such passes over each block of keys, so each V
+// value is converted once per block whatever the group size: a grouped
+// decode head's seven queries share every conversion. The keys go in blocks
+// of 64 that stay in L1 between passes, and the accumulators go through
+// `out` between blocks, which keeps each FMA chain exactly as the one-query
+// kernel runs it. Head sizes that are not a multiple of 32 take the
+// one-query kernel per query (same arithmetic).
+template <class L, int Q>
+void accum_pass(const float* p, int64_t ldp, const uint8_t* v, int64_t stride, int64_t j0,
+                int64_t j1, int64_t i, bool prefetch, float* out, int64_t ldo) {
+  __m512 o[Q][2];
+  for (int q = 0; q < Q; ++q)
+    for (int u = 0; u < 2; ++u) o[q][u] = _mm512_loadu_ps(out + q * ldo + i + 16 * u);
+  for (int64_t j = j0; j < j1; ++j) {
+    if (prefetch) prefetch_span(v + (j + kAheadRows) * stride, 64 * L::kBytes);
+    const __m512 v0 = L::load(v + j * stride, i);
+    const __m512 v1 = L::load(v + j * stride, i + 16);
+    for (int q = 0; q < Q; ++q) {
+      const __m512 pj = _mm512_set1_ps(p[q * ldp + j]);
+      o[q][0] = _mm512_fmadd_ps(pj, v0, o[q][0]);
+      o[q][1] = _mm512_fmadd_ps(pj, v1, o[q][1]);
+    }
+  }
+  for (int q = 0; q < Q; ++q)
+    for (int u = 0; u < 2; ++u) _mm512_storeu_ps(out + q * ldo + i + 16 * u, o[q][u]);
+}
+
+template <class L>
+using AccumPassFn = void (*)(const float*, int64_t, const uint8_t*, int64_t, int64_t, int64_t,
+                             int64_t, bool, float*, int64_t);
+
+template <class L, int... Q>
+constexpr AccumPassFn<L> kAccumPasses[] = {nullptr, accum_pass<L, Q>...};
+
 template <class L>
 void accum_multi(const float* p, int64_t ldp, int64_t nq, const uint8_t* v, int64_t stride,
                  int64_t n, int64_t hd, float* out, int64_t ldo) {
-  if (hd % 64 != 0) {
+  if (hd % 32 != 0) {
     for (int64_t q = 0; q < nq; ++q) accum<L>(p + q * ldp, v, stride, n, hd, out + q * ldo);
     return;
   }
-  constexpr int kMaxQ = 6;
+  constexpr int kMaxQ = 14;
+  constexpr const AccumPassFn<L>* passes = kAccumPasses<L, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14>;
   // 64 keys of a 128-dim F16 head are 16 KB: the block stays in L1.
-  const int64_t block = nq <= kMaxQ ? n : 64;
-  for (int64_t j0 = 0; j0 < n; j0 += block) {
-    const int64_t j1 = std::min(n, j0 + block);
+  constexpr int64_t kBlock = 64;
+  for (int64_t j0 = 0; j0 < n; j0 += kBlock) {
+    const int64_t j1 = std::min(n, j0 + kBlock);
     for (int64_t q0 = 0; q0 < nq; q0 += kMaxQ) {
-      const int nqc = static_cast<int>(std::min<int64_t>(kMaxQ, nq - q0));
-      for (int64_t i = 0; i < hd; i += 64) {
-        __m512 o[kMaxQ][4];
-        for (int q = 0; q < nqc; ++q)
-          for (int u = 0; u < 4; ++u) o[q][u] = _mm512_loadu_ps(out + (q0 + q) * ldo + i + 16 * u);
-        for (int64_t j = j0; j < j1; ++j) {
-          if (q0 == 0) prefetch_span(v + (j + kAheadRows) * stride + i * L::kBytes, 64 * L::kBytes);
-          __m512 vv[4];
-          for (int u = 0; u < 4; ++u) vv[u] = L::load(v + j * stride, i + 16 * u);
-          for (int q = 0; q < nqc; ++q) {
-            const __m512 pj = _mm512_set1_ps(p[(q0 + q) * ldp + j]);
-            for (int u = 0; u < 4; ++u) o[q][u] = _mm512_fmadd_ps(pj, vv[u], o[q][u]);
-          }
-        }
-        for (int q = 0; q < nqc; ++q)
-          for (int u = 0; u < 4; ++u) _mm512_storeu_ps(out + (q0 + q) * ldo + i + 16 * u, o[q][u]);
-      }
+      const int64_t nqc = std::min<int64_t>(kMaxQ, nq - q0);
+      for (int64_t i = 0; i < hd; i += 32)
+        passes[nqc](p + q0 * ldp, ldp, v, stride, j0, j1, i, q0 == 0 && i == 0,
+                    out + q0 * ldo, ldo);
     }
   }
 }
