@@ -62,6 +62,18 @@ CjkBatch write_cjk_skeleton_scalar(const uint32_t* entries, uint32_t m, uint64_t
   return b;
 }
 
+uint32_t encode_cjk_folded_scalar(const uint32_t* entries, uint32_t m, char* out) {
+  uint32_t c = 0;
+  for (; c < m; ++c) {
+    const uint32_t f = entries[c] & cjk_entry::kCpMask;
+    if (f < 0x800 || f >= 0x10000) break;
+    out[3 * c] = static_cast<char>(0xE0 | (f >> 12));
+    out[3 * c + 1] = static_cast<char>(0x80 | ((f >> 6) & 0x3F));
+    out[3 * c + 2] = static_cast<char>(0x80 | (f & 0x3F));
+  }
+  return c;
+}
+
 #if !defined(__x86_64__)  // the AVX-512 file is x86-only (src/compliance/x86/)
 uint32_t decode_cjk_avx512(const unsigned char* p, size_t n, const uint32_t* table,
                            uint32_t* entries) {
@@ -71,6 +83,9 @@ CjkBatch write_cjk_skeleton_avx512(const uint32_t* entries, uint32_t m, uint64_t
                                    uint32_t gap, uint32_t flags, uint32_t max_gap, SkelChar* ring,
                                    uint64_t count, uint8_t* ends) {
   return write_cjk_skeleton_scalar(entries, m, begin, gap, flags, max_gap, ring, count, ends);
+}
+uint32_t encode_cjk_folded_avx512(const uint32_t* entries, uint32_t m, char* out) {
+  return encode_cjk_folded_scalar(entries, m, out);
 }
 #endif
 

@@ -66,4 +66,14 @@ CjkBatch write_cjk_skeleton_avx512(const uint32_t* entries, uint32_t m, uint64_t
                                    uint32_t gap, uint32_t flags, uint32_t max_gap, SkelChar* ring,
                                    uint64_t count, uint8_t* ends);
 
+// The folded text of a batch, for the regex terms: writes the UTF-8 of the
+// folded code points (entry & kCpMask) of entries[0 .. m) to out, three
+// bytes apiece, while each takes three bytes (U+0800 .. U+FFFF, as nearly
+// every CJK character's fold does). Returns how many it wrote; the caller
+// encodes the one it stopped at itself. The scalar version is the reference.
+uint32_t encode_cjk_folded_scalar(const uint32_t* entries, uint32_t m, char* out);
+// The same with AVX-512 (VBMI byte permute), 16 a step; only call when
+// ascii_block_simd() is true. It writes no byte past out[3 * result).
+uint32_t encode_cjk_folded_avx512(const uint32_t* entries, uint32_t m, char* out);
+
 }  // namespace zhi::compliance

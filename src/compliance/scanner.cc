@@ -41,8 +41,10 @@ Status Scanner::feed(std::string_view piece) {
   // decoded now, as finish() would (byte by byte, as U+FFFD).
   const size_t tail = whole_piece_ ? 0 : incomplete_utf8_tail(p, n);
   // Room for the folded text, made once: growing it by doubling would copy
-  // and page in the folded text of a large piece again and again.
-  if (use_regex_) folded_.reserve(folded_.size() + n + n / 8);
+  // and page in the folded text of a large piece again and again. The fast
+  // paths ask for a whole block's or batch's room (up to 192 bytes) before
+  // they know how much of it they fill.
+  if (use_regex_) folded_.reserve(folded_.size() + n + n / 8 + 256);
   process(p, n - tail);
   carry_.assign(reinterpret_cast<const char*>(p + n - tail), tail);
   return scan_folded();

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "compliance/ascii_block.h"
+#include "compliance/byte_sink.h"
 #include "compliance/match_rules.h"
 #include "core/status.h"
 
@@ -142,7 +143,7 @@ class Scanner {
 
   bool use_regex_ = false;  // fold the text for regex terms (run by regex_, or deferred)
   std::unique_ptr<RegexSet::Stream> regex_;
-  std::string folded_;  // folded bytes of the current piece, for the regex stream
+  ByteSink folded_;  // folded bytes of the current piece, for the regex stream
   uint64_t folded_done_ = 0;
   std::vector<FoldedRecord> folded_records_;
 };

@@ -4,6 +4,7 @@
 // the general path's (Scanner::set_fast_paths; tests/compliance/fast_path_test.cc).
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 #include "compliance/ascii_block_scalar.h"
 #include "compliance/cjk_block.h"
@@ -76,7 +77,7 @@ size_t Scanner::ascii_bytes(const unsigned char* p, size_t i, size_t n) {
     static_assert(MatchRules::kAsciiWord == 1u << 7);
     const uint32_t keep = word - 1;  // all ones for noise
     const char32_t c = e & MatchRules::kAsciiCharMask;
-    if (use_regex_) folded_ += static_cast<char>(c);
+    if (use_regex_) folded_.push_back(static_cast<char>(c));
     w_.put(count, SkelChar{c, static_cast<uint8_t>(gap),
                            static_cast<uint8_t>(flags | SkelChar::kAlphaChar), 1, base + i});
     const bool cut = (flags & SkelChar::kGapBreaker) || gap > max_gap;
@@ -158,7 +159,10 @@ void Scanner::ascii_block(const AsciiBlock& b, uint64_t begin) {
   // A pending word end after a non-alpha character ends at whatever comes
   // next; inside the block the last skeleton character is always alpha.
   if (word_end_pending_ && !w_.at(w_.count() - 1).alpha()) end_of_word();
-  if (use_regex_) folded_.append(reinterpret_cast<const char*>(b.folded), b.len);
+  if (use_regex_) {  // all 64 bytes: a fixed-size copy is two vector moves
+    std::memcpy(folded_.tail(sizeof b.folded), b.folded, sizeof b.folded);
+    folded_.commit(b.len);
+  }
   const uint64_t word = b.word, noise = below(b.len) & ~word;
   const uint64_t count0 = w_.count();
   uint8_t at[64];  // at[k]: skeleton index of word character k, less count0
@@ -252,23 +256,17 @@ size_t Scanner::cjk_run(const unsigned char* p, size_t i, size_t n) {
     const uint64_t count0 = w_.count();
     const CjkBatch b = (wide ? write_cjk_skeleton_avx512 : write_cjk_skeleton_scalar)(
         entries, m, base + i, gap_, gap_flags_, r_->max_gap, w_.ring(), count0, ends);
-    if (use_regex_) {
-      char folded[64 * 3];  // for the regex terms: the batch's folded bytes, appended at once
-      size_t n_folded = 0;
-      for (uint32_t c = 0; c < b.taken; ++c) {
-        const char32_t f = entries[c] & FoldTable::kCpMask;
-        if (f >= 0x800 && f < 0x10000) {  // three bytes, like the original: nothing to record
-          folded[n_folded] = static_cast<char>(0xE0 | (f >> 12));
-          folded[n_folded + 1] = static_cast<char>(0x80 | ((f >> 6) & 0x3F));
-          folded[n_folded + 2] = static_cast<char>(0x80 | (f & 0x3F));
-          n_folded += 3;
-        } else {
-          folded_.append(folded, n_folded);
-          n_folded = 0;
-          fold_out(f, base + i + 3 * uint64_t{c}, 3);
+    if (use_regex_) {  // the batch's folded bytes, for the regex terms
+      const auto encode = wide ? encode_cjk_folded_avx512 : encode_cjk_folded_scalar;
+      for (uint32_t c = 0; c < b.taken;) {
+        const uint32_t k = encode(entries + c, b.taken - c, folded_.tail(3 * size_t{b.taken - c}));
+        folded_.commit(3 * size_t{k});
+        c += k;
+        if (c < b.taken) {  // not three bytes, like the original: recorded
+          fold_out(entries[c] & FoldTable::kCpMask, base + i + 3 * uint64_t{c}, 3);
+          ++c;
         }
       }
-      folded_.append(folded, n_folded);
     }
     i += 3 * size_t{b.taken};
     const uint64_t count = count0 + b.words;

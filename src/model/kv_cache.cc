@@ -10,7 +10,8 @@ namespace zhi {
 Result<KvCache> KvCache::create(int64_t n_layer, int64_t n_ctx, int64_t n_head_kv, int64_t head_dim,
                                 GgmlType type) {
   if (type != GgmlType::kF16 && type != GgmlType::kQ8_0 && type != GgmlType::kF32)
-    return invalid_argument(std::string("KV cache type ") + type_name(type) + " (supported: f16, q8_0, f32)");
+    return invalid_argument(std::string("KV cache type ") + type_name(type) +
+                            " (supported: f16, q8_0, f32)");
   ZHI_ASSIGN_OR_RETURN(uint64_t head_bytes, row_size_bytes(type, head_dim));
   KvCache c;
   c.n_layer_ = n_layer;

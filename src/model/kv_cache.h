@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+
 #include "core/page_buffer.h"
 #include "core/status.h"
 #include "quant/ggml_type.h"
@@ -26,8 +27,12 @@ class KvCache {
 
   // Raw rows for the attention kernels: head h of `layer` at position 0;
   // position p lies p * pos_stride() bytes further.
-  const uint8_t* k_head(int64_t layer, int64_t h) const { return k_.data() + offset(layer, 0) + h * head_bytes_; }
-  const uint8_t* v_head(int64_t layer, int64_t h) const { return v_.data() + offset(layer, 0) + h * head_bytes_; }
+  const uint8_t* k_head(int64_t layer, int64_t h) const {
+    return k_.data() + offset(layer, 0) + h * head_bytes_;
+  }
+  const uint8_t* v_head(int64_t layer, int64_t h) const {
+    return v_.data() + offset(layer, 0) + h * head_bytes_;
+  }
   int64_t pos_stride() const { return static_cast<int64_t>(row_bytes_); }
   int64_t head_bytes() const { return static_cast<int64_t>(head_bytes_); }  // one head's row
 

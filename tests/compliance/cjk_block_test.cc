@@ -2,11 +2,12 @@
 // on random runs of three-byte sequences broken by overlong forms,
 // surrogates, other sequence lengths, stray continuation bytes and short
 // inputs, looked up in a real policy's table. write_cjk_skeleton_avx512
-// against its scalar twin on random entries.
+// and encode_cjk_folded_avx512 against their scalar twins on random entries.
 #include "compliance/cjk_block.h"
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <random>
 #include <string>
 
@@ -127,6 +128,48 @@ TEST(CjkBlock, SkeletonWriterSimdMatchesScalar) {
   }
   EXPECT_GT(written, 100000u);  // about 5 entries a trial
   EXPECT_GT(stopped, 10000u);
+}
+
+TEST(CjkBlock, FoldedTextEncoderMatchesScalarAndUtf8) {
+  std::mt19937 rng(5);
+  const bool simd = ascii_block_simd();
+  uint64_t encoded = 0, stops = 0;
+  for (int trial = 0; trial < 20000; ++trial) {
+    const uint32_t m = rng() % 65;
+    const uint32_t odd_odds = 1 + rng() % 80;
+    uint32_t entries[64];
+    for (uint32_t c = 0; c < m; ++c) {
+      // Folded code points of three bytes, with the edges, and now and then
+      // one of another length; the flag bits above kCpMask are noise here.
+      uint32_t f = 0x800 + rng() % 0xF800;
+      if (rng() % 50 == 0) f = rng() % 2 ? 0x800 : 0xFFFF;
+      if (rng() % odd_odds == 0) {
+        const uint32_t other[] = {0x41, 0x7FF, 0x10000, 0x1F600, 0xE9};
+        f = other[rng() % 5];
+      }
+      entries[c] = f | (rng() & ~cjk_entry::kCpMask);
+    }
+    char want[64 * 3 + 1], got[64 * 3 + 1];
+    std::memset(want, 'x', sizeof want);
+    std::memset(got, 'x', sizeof got);
+    const uint32_t k = encode_cjk_folded_scalar(entries, m, want);
+    std::string utf8;
+    for (uint32_t c = 0; c < k; ++c) append_utf8(utf8, entries[c] & cjk_entry::kCpMask);
+    ASSERT_EQ(utf8, std::string(want, 3 * k)) << trial;
+    if (k < m) {
+      const uint32_t f = entries[k] & cjk_entry::kCpMask;
+      ASSERT_TRUE(f < 0x800 || f >= 0x10000) << trial;
+      ++stops;
+    }
+    encoded += k;
+    if (!simd) continue;
+    ASSERT_EQ(encode_cjk_folded_avx512(entries, m, got), k) << trial;
+    ASSERT_EQ(std::string(got, sizeof got), std::string(want, sizeof want))
+        << trial << ": bytes differ, or were written past the encoded ones";
+  }
+  EXPECT_GT(encoded, 100000u);
+  EXPECT_GT(stops, 5000u);
+  if (!simd) GTEST_SKIP() << "scalar encoder checked; this CPU has no AVX-512 VBMI";
 }
 
 }  // namespace

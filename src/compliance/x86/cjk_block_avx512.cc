@@ -131,4 +131,35 @@ __attribute__((target("avx512vbmi,avx512vbmi2,bmi,bmi2,lzcnt"))) CjkBatch write_
   return b;
 }
 
+__attribute__((target("avx512vbmi,bmi,bmi2"))) uint32_t encode_cjk_folded_avx512(
+    const uint32_t* entries, uint32_t m, char* out) {
+  // Bytes 0-2 of each 32-bit lane, packed: the 16 lanes' 48 bytes.
+  const __m512i pack = _mm512_set_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 62, 61, 60,
+                                       58, 57, 56, 54, 53, 52, 50, 49, 48, 46, 45, 44, 42, 41, 40,
+                                       38, 37, 36, 34, 33, 32, 30, 29, 28, 26, 25, 24, 22, 21, 20,
+                                       18, 17, 16, 14, 13, 12, 10, 9, 8, 6, 5, 4, 2, 1, 0);
+  uint32_t c = 0;
+  while (c < m) {
+    const uint32_t left = m - c;
+    const __mmask16 in = static_cast<__mmask16>(_bzhi_u32(0xFFFF, left < 16 ? left : 16));
+    const __m512i f = _mm512_and_si512(_mm512_maskz_loadu_epi32(in, entries + c),
+                                       _mm512_set1_epi32(static_cast<int>(cjk_entry::kCpMask)));
+    const __mmask16 three = _mm512_cmpge_epu32_mask(f, _mm512_set1_epi32(0x800)) &
+                            _mm512_cmplt_epu32_mask(f, _mm512_set1_epi32(0x10000)) & in;
+    const uint32_t k = _tzcnt_u32(~static_cast<uint32_t>(three));  // leading lanes to write
+    // Lane bytes: 0xE0 | f >> 12, then 0x80 | (f >> 6) & 0x3F, 0x80 | f & 0x3F.
+    const __m512i lead = _mm512_or_si512(_mm512_srli_epi32(f, 12), _mm512_set1_epi32(0xE0));
+    const __m512i mid =
+        _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(f, 6), _mm512_set1_epi32(0x3F)), 8);
+    const __m512i low = _mm512_slli_epi32(_mm512_and_si512(f, _mm512_set1_epi32(0x3F)), 16);
+    const __m512i bytes = _mm512_or_si512(_mm512_or_si512(lead, mid),
+                                          _mm512_or_si512(low, _mm512_set1_epi32(0x808000)));
+    _mm512_mask_storeu_epi8(out + 3 * c, _bzhi_u64(~uint64_t{0}, 3 * k),
+                            _mm512_permutexvar_epi8(pack, bytes));
+    c += k;
+    if (k < 16) break;
+  }
+  return c;
+}
+
 }  // namespace zhi::compliance

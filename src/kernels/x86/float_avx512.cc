@@ -289,7 +289,8 @@ void accum_multi(const float* p, int64_t ldp, int64_t nq, const uint8_t* v, int6
     return;
   }
   constexpr int kMaxQ = 14;
-  constexpr const AccumPassFn<L>* passes = kAccumPasses<L, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14>;
+  constexpr const AccumPassFn<L>* passes =
+      kAccumPasses<L, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14>;
   // 64 keys of a 128-dim F16 head are 16 KB: the block stays in L1.
   constexpr int64_t kBlock = 64;
   for (int64_t j0 = 0; j0 < n; j0 += kBlock) {
@@ -297,8 +298,8 @@ void accum_multi(const float* p, int64_t ldp, int64_t nq, const uint8_t* v, int6
     for (int64_t q0 = 0; q0 < nq; q0 += kMaxQ) {
       const int64_t nqc = std::min<int64_t>(kMaxQ, nq - q0);
       for (int64_t i = 0; i < hd; i += 32)
-        passes[nqc](p + q0 * ldp, ldp, v, stride, j0, j1, i, q0 == 0 && i == 0,
-                    out + q0 * ldo, ldo);
+        passes[nqc](p + q0 * ldp, ldp, v, stride, j0, j1, i, q0 == 0 && i == 0, out + q0 * ldo,
+                    ldo);
     }
   }
 }
