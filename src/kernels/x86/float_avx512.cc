@@ -254,14 +254,16 @@ void accum(const float* p, const uint8_t* v, int64_t stride, int64_t n, int64_t 
 // `out` between blocks, which keeps each FMA chain exactly as the one-query
 // kernel runs it. Head sizes that are not a multiple of 32 take the
 // one-query kernel per query (same arithmetic).
+// Rows kAheadRows ahead are prefetched (prefetch_bytes of each) by the
+// first pass over a block only.
 template <class L, int Q>
 void accum_pass(const float* p, int64_t ldp, const uint8_t* v, int64_t stride, int64_t j0,
-                int64_t j1, int64_t i, bool prefetch, float* out, int64_t ldo) {
+                int64_t j1, int64_t i, int64_t prefetch_bytes, float* out, int64_t ldo) {
   __m512 o[Q][2];
   for (int q = 0; q < Q; ++q)
     for (int u = 0; u < 2; ++u) o[q][u] = _mm512_loadu_ps(out + q * ldo + i + 16 * u);
   for (int64_t j = j0; j < j1; ++j) {
-    if (prefetch) prefetch_span(v + (j + kAheadRows) * stride, 64 * L::kBytes);
+    if (prefetch_bytes > 0) prefetch_span(v + (j + kAheadRows) * stride, prefetch_bytes);
     const __m512 v0 = L::load(v + j * stride, i);
     const __m512 v1 = L::load(v + j * stride, i + 16);
     for (int q = 0; q < Q; ++q) {
@@ -276,7 +278,7 @@ void accum_pass(const float* p, int64_t ldp, const uint8_t* v, int64_t stride, i
 
 template <class L>
 using AccumPassFn = void (*)(const float*, int64_t, const uint8_t*, int64_t, int64_t, int64_t,
-                             int64_t, bool, float*, int64_t);
+                             int64_t, int64_t, float*, int64_t);
 
 template <class L, int... Q>
 constexpr AccumPassFn<L> kAccumPasses[] = {nullptr, accum_pass<L, Q>...};
@@ -298,8 +300,8 @@ void accum_multi(const float* p, int64_t ldp, int64_t nq, const uint8_t* v, int6
     for (int64_t q0 = 0; q0 < nq; q0 += kMaxQ) {
       const int64_t nqc = std::min<int64_t>(kMaxQ, nq - q0);
       for (int64_t i = 0; i < hd; i += 32)
-        passes[nqc](p + q0 * ldp, ldp, v, stride, j0, j1, i, q0 == 0 && i == 0, out + q0 * ldo,
-                    ldo);
+        passes[nqc](p + q0 * ldp, ldp, v, stride, j0, j1, i, q0 == 0 && i == 0 ? hd * L::kBytes : 0,
+                    out + q0 * ldo, ldo);
     }
   }
 }
