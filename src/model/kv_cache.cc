@@ -1,5 +1,6 @@
 #include "model/kv_cache.h"
 
+#include <cstring>
 #include <string>
 
 #include "quant/dequantize.h"
@@ -35,23 +36,43 @@ Result<KvCache> KvCache::create(int64_t n_layer, int64_t n_ctx, int64_t n_head_k
   return c;
 }
 
-uint64_t KvCache::offset(int64_t layer, int64_t pos) const {
-  return (static_cast<uint64_t>(layer) * n_ctx_ + static_cast<uint64_t>(pos)) * row_bytes_;
+uint64_t KvCache::offset(int64_t layer, int64_t h, int64_t pos) const {
+  const uint64_t n_ctx = static_cast<uint64_t>(n_ctx_);
+  return static_cast<uint64_t>(layer) * n_ctx * row_bytes_ +
+         (static_cast<uint64_t>(h) * n_ctx + static_cast<uint64_t>(pos)) * head_bytes_;
 }
 
 void KvCache::store(int64_t layer, int64_t pos, const float* k, const float* v) {
-  const uint64_t off = offset(layer, pos);
-  const int64_t n = n_head_kv_ * head_dim_;
-  (void)quantize_row(type_, k, k_.data() + off, n);
-  (void)quantize_row(type_, v, v_.data() + off, n);
+  for (int64_t h = 0; h < n_head_kv_; ++h) {
+    (void)quantize_row(type_, k + h * head_dim_, k_.data() + offset(layer, h, pos), head_dim_);
+    (void)quantize_row(type_, v + h * head_dim_, v_.data() + offset(layer, h, pos), head_dim_);
+  }
 }
 
 void KvCache::load_k(int64_t layer, int64_t pos, int64_t h, float* dst) const {
-  (void)dequantize_row(type_, k_.data() + offset(layer, pos) + h * head_bytes_, dst, head_dim_);
+  (void)dequantize_row(type_, k_.data() + offset(layer, h, pos), dst, head_dim_);
 }
 
 void KvCache::load_v(int64_t layer, int64_t pos, int64_t h, float* dst) const {
-  (void)dequantize_row(type_, v_.data() + offset(layer, pos) + h * head_bytes_, dst, head_dim_);
+  (void)dequantize_row(type_, v_.data() + offset(layer, h, pos), dst, head_dim_);
+}
+
+void KvCache::read_rows(int64_t layer, Part part, int64_t n, uint8_t* dst) const {
+  const uint8_t* base = (part == Part::kK ? k_ : v_).data();
+  for (int64_t h = 0; h < n_head_kv_; ++h) {
+    const uint8_t* src = base + offset(layer, h, 0);
+    for (int64_t p = 0; p < n; ++p)
+      std::memcpy(dst + p * row_bytes_ + h * head_bytes_, src + p * head_bytes_, head_bytes_);
+  }
+}
+
+void KvCache::write_rows(int64_t layer, Part part, int64_t n, const uint8_t* src) {
+  uint8_t* base = (part == Part::kK ? k_ : v_).data();
+  for (int64_t h = 0; h < n_head_kv_; ++h) {
+    uint8_t* dst = base + offset(layer, h, 0);
+    for (int64_t p = 0; p < n; ++p)
+      std::memcpy(dst + p * head_bytes_, src + p * row_bytes_ + h * head_bytes_, head_bytes_);
+  }
 }
 
 }  // namespace zhi

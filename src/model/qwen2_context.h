@@ -49,8 +49,8 @@ class Qwen2Context {
   // Forgets positions >= n (n <= n_past), so a shared prefix can be kept.
   Status truncate(int64_t n);
 
-  // KV state export and import (prompt cache files). The rows of positions
-  // [0, n_past) are kv_cache()'s layer blocks. import_kv() lets `fill` write
+  // KV state export and import (prompt cache files). Positions [0, n_past)
+  // of kv_cache() are the state (KvCache::read_rows). import_kv() lets `fill` write
   // the rows of positions [0, n) into the cache and then holds n positions;
   // when fill fails, the context holds none. No logits are available until
   // the next eval().

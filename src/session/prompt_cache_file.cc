@@ -77,7 +77,7 @@ Header layout_header(uint64_t model_id, const KvCache& kv) {
   h.n_layer = static_cast<uint64_t>(kv.n_layer());
   h.n_head_kv = static_cast<uint64_t>(kv.n_head_kv());
   h.head_dim = static_cast<uint64_t>(kv.head_dim());
-  h.row_bytes = static_cast<uint64_t>(kv.pos_stride());
+  h.row_bytes = static_cast<uint64_t>(kv.row_bytes());
   return h;
 }
 
@@ -241,16 +241,15 @@ int64_t PromptCacheDir::load(Qwen2Context& ctx, std::span<const int32_t> tokens,
       // Rows go straight into the cache while the whole payload is hashed; a
       // mismatch leaves the context empty.
       const uint64_t block = h.n_tokens * h.row_bytes;
-      const uint64_t keep = static_cast<uint64_t>(c.reuse) * h.row_bytes;
       s = ctx.import_kv(c.reuse, [&](KvCache& cache) -> Status {
         uint64_t hash = hash_bytes(stored.data(), stored.size() * 4);
         std::vector<uint8_t> buf(block);
         for (int64_t layer = 0; layer < cache.n_layer(); ++layer) {
-          for (uint8_t* dst : {cache.mutable_k_layer(layer), cache.mutable_v_layer(layer)}) {
+          for (const KvCache::Part part : {KvCache::Part::kK, KvCache::Part::kV}) {
             if (std::fread(buf.data(), 1, block, f.get()) != block)
               return corrupt_file("cannot read its KV rows");
             hash = hash_bytes(buf.data(), block, hash);
-            std::memcpy(dst, buf.data(), keep);
+            cache.write_rows(layer, part, c.reuse, buf.data());
           }
         }
         if (hash != h.payload_hash)
@@ -287,12 +286,17 @@ Status PromptCacheDir::save(const Qwen2Context& ctx, std::span<const int32_t> to
   fs::create_directories(dir_, ec);
   if (ec) return io_error("prompt cache directory " + dir_ + ": " + ec.message());
 
+  // The file holds position rows (KvCache::read_rows), one layer's K then
+  // its V, layer after layer; they are hashed first, then written.
   const uint64_t block = static_cast<uint64_t>(n) * want.row_bytes;
+  std::vector<uint8_t> rows(block);
+  const KvCache::Part parts[] = {KvCache::Part::kK, KvCache::Part::kV};
   uint64_t hash = hash_bytes(tokens.data(), tokens.size_bytes());
-  for (int64_t layer = 0; layer < kv.n_layer(); ++layer) {
-    hash = hash_bytes(kv.k_layer(layer), block, hash);
-    hash = hash_bytes(kv.v_layer(layer), block, hash);
-  }
+  for (int64_t layer = 0; layer < kv.n_layer(); ++layer)
+    for (const KvCache::Part part : parts) {
+      kv.read_rows(layer, part, n, rows.data());
+      hash = hash_bytes(rows.data(), block, hash);
+    }
   want.n_tokens = static_cast<uint64_t>(n);
   want.payload_hash = hash;
   want.header_hash = hash_bytes(&want, kHashedHeaderBytes);
@@ -308,8 +312,10 @@ Status PromptCacheDir::save(const Qwen2Context& ctx, std::span<const int32_t> to
     ok = std::fwrite(&want, sizeof want, 1, f.get()) == 1 &&
          std::fwrite(tokens.data(), 4, tokens.size(), f.get()) == tokens.size();
     for (int64_t layer = 0; ok && layer < kv.n_layer(); ++layer)
-      ok = std::fwrite(kv.k_layer(layer), 1, block, f.get()) == block &&
-           std::fwrite(kv.v_layer(layer), 1, block, f.get()) == block;
+      for (const KvCache::Part part : parts) {
+        kv.read_rows(layer, part, n, rows.data());
+        ok = ok && std::fwrite(rows.data(), 1, block, f.get()) == block;
+      }
     ok = std::fflush(f.get()) == 0 && ok;
     ok = std::fclose(f.release()) == 0 && ok;
   }

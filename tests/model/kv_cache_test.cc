@@ -1,5 +1,6 @@
 // KvCache: rows sit where the attention kernels expect them, a fresh cache
-// reads as zeros, and stored rows round-trip through the cache's type.
+// reads as zeros, stored rows round-trip through the cache's type, and the
+// position rows of saved state come out and go back in.
 #include "model/kv_cache.h"
 
 #include <gtest/gtest.h>
@@ -20,15 +21,18 @@ TEST(KvCache, F16HeadRowsStartOnCacheLines) {
       EXPECT_EQ(reinterpret_cast<uintptr_t>(c->k_head(layer, h)) % 64, 0u) << layer << " " << h;
       EXPECT_EQ(reinterpret_cast<uintptr_t>(c->v_head(layer, h)) % 64, 0u) << layer << " " << h;
     }
-  EXPECT_EQ(c->pos_stride(), 256);
+  EXPECT_EQ(c->pos_stride(), 128);  // head-major: a head's positions are contiguous
+  EXPECT_EQ(c->row_bytes(), 256);
+  EXPECT_EQ(c->k_head(1, 1) - c->k_head(1, 0), 40 * 128);
   EXPECT_EQ(c->bytes(), uint64_t{2} * 3 * 40 * 256);
 }
 
 TEST(KvCache, FreshCacheIsZeroAndStoresRoundTrip) {
   auto c = KvCache::create(2, 8, 2, 32, GgmlType::kF32);
   ASSERT_TRUE(c.ok()) << c.status().to_string();
-  const auto* k = reinterpret_cast<const float*>(c->k_layer(1));
-  for (int64_t i = 0; i < 8 * 64; ++i) ASSERT_EQ(k[i], 0.0f) << i;
+  std::vector<float> rows(8 * 64, 1.0f);
+  c->read_rows(1, KvCache::Part::kK, 8, reinterpret_cast<uint8_t*>(rows.data()));
+  for (int64_t i = 0; i < 8 * 64; ++i) ASSERT_EQ(rows[i], 0.0f) << i;
   std::vector<float> kr(64), vr(64), got(32);
   for (int i = 0; i < 64; ++i) {
     kr[i] = 0.5f * static_cast<float>(i);
@@ -41,6 +45,41 @@ TEST(KvCache, FreshCacheIsZeroAndStoresRoundTrip) {
   for (int i = 0; i < 32; ++i) EXPECT_EQ(got[i], vr[i]);
   c->load_k(0, 5, 1, got.data());  // another layer is untouched
   for (int i = 0; i < 32; ++i) EXPECT_EQ(got[i], 0.0f);
+}
+
+TEST(KvCache, PositionRowsComeOutAndGoBackIn) {
+  // Three heads of 32 (F32): position row p is head 0, 1, 2 of p in turn.
+  auto a = KvCache::create(2, 6, 3, 32, GgmlType::kF32);
+  ASSERT_TRUE(a.ok()) << a.status().to_string();
+  std::vector<float> k(96), v(96);
+  for (int64_t pos = 0; pos < 5; ++pos) {
+    for (int i = 0; i < 96; ++i) {
+      k[i] = static_cast<float>(1000 * pos + i);
+      v[i] = -static_cast<float>(1000 * pos + i);
+    }
+    a->store(1, pos, k.data(), v.data());
+  }
+  std::vector<float> rows(4 * 96);
+  a->read_rows(1, KvCache::Part::kV, 4, reinterpret_cast<uint8_t*>(rows.data()));
+  for (int64_t pos = 0; pos < 4; ++pos)
+    for (int i = 0; i < 96; ++i)
+      ASSERT_EQ(rows[pos * 96 + i], -(1000.0f * pos + i)) << pos << " " << i;
+  // Into another cache (a context importing saved state), then read back
+  // through the attention kernels' view.
+  auto b = KvCache::create(2, 6, 3, 32, GgmlType::kF32);
+  ASSERT_TRUE(b.ok());
+  b->write_rows(1, KvCache::Part::kV, 4, reinterpret_cast<const uint8_t*>(rows.data()));
+  for (int64_t h = 0; h < 3; ++h) {
+    const auto* head = reinterpret_cast<const float*>(b->v_head(1, h));
+    for (int64_t pos = 0; pos < 4; ++pos)
+      for (int i = 0; i < 32; ++i)
+        ASSERT_EQ(head[pos * 32 + i], -(1000.0f * pos + 32 * h + i)) << h << " " << pos << " " << i;
+    const auto* after = reinterpret_cast<const float*>(b->v_head(1, h));
+    EXPECT_EQ(after[4 * 32], 0.0f);  // position 4 was not written
+  }
+  std::vector<float> other(4 * 96, 1.0f);
+  b->read_rows(0, KvCache::Part::kV, 4, reinterpret_cast<uint8_t*>(other.data()));
+  for (float x : other) ASSERT_EQ(x, 0.0f);  // another layer untouched
 }
 
 TEST(KvCache, RejectsUnsupportedTypesAndEmptyShapes) {
