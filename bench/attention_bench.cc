@@ -1,7 +1,9 @@
 // Decode attention on the Qwen2.5-0.5B shape (14 query heads over 2 KV
 // heads of 64, F16 cache), all 24 layers per iteration so the cache comes
-// from beyond L2 as it does in a real decode step. The same kernel calls as
-// Qwen2Context::attention, on 1 or 2 threads of the pool:
+// from beyond L2 as it does in a real decode step. The kernels alone, as
+// Qwen2Context::attention calls them but unchunked and without its V-row
+// prefetch (so this times the kernels, not the model's schedule; the model
+// uses the head_major:1 layout), on 1 or 2 threads of the pool:
 //   heads_per_task 7: one task per KV head (its cache read once);
 //   heads_per_task 4: the group split 4+3 (each KV head's cache read twice).
 // Run: ./attention_bench --benchmark_min_time=0.5 --benchmark_repetitions=5
