@@ -3,7 +3,10 @@
 // from beyond L2 as it does in a real decode step. The kernels alone, as
 // Qwen2Context::attention calls them but unchunked and without its V-row
 // prefetch (so this times the kernels, not the model's schedule; the model
-// uses the head_major:1 layout), on 1 or 2 threads of the pool:
+// uses layout 2), on 1 or 2 threads of the pool:
+//   layout 0: K and V rows position-major (a row holds every KV head);
+//   layout 1: rows head-major (each KV head's positions contiguous);
+//   layout 2: as 1, with K in key blocks (kernels/key_blocks.h);
 //   heads_per_task 7: one task per KV head (its cache read once);
 //   heads_per_task 4: the group split 4+3 (each KV head's cache read twice).
 // Run: ./attention_bench --benchmark_min_time=0.5 --benchmark_repetitions=5
@@ -21,6 +24,7 @@
 #include "kernels/act_rows.h"
 #include "kernels/activation_quant.h"
 #include "kernels/kernel_table.h"
+#include "kernels/key_blocks.h"
 #include "other_load_counter.h"
 
 namespace zhi {
@@ -45,7 +49,9 @@ void decode_attention(benchmark::State& state) {
   const int64_t per_task = state.range(1);
   const KernelTable& k = active_kernels();
   const GgmlType partner = activation_partner(GgmlType::kF16);
-  const bool head_major = state.range(3) != 0;
+  const int64_t layout = state.range(3);
+  const bool head_major = layout != 0;
+  const bool key_blocks = layout == 2;
   const bool cold = state.range(4) != 0;
   // Position-major: a row holds one position of every KV head; head-major:
   // each KV head's positions are contiguous.
@@ -94,8 +100,11 @@ void decode_attention(benchmark::State& state) {
         float* scores = reinterpret_cast<float*>(qrows + nh * q_bytes);
         for (int64_t i = 0; i < nh; ++i)
           k.quantize_for(partner)(&q[(h0 + i) * kHeadDim], kHeadDim, qrows + i * q_bytes);
-        k.gemm_for(GgmlType::kF16)(kl + kvh * head_offset, stride, n_keys,
-                                   ActView{partner, qrows, q_bytes, kHeadDim}, nh, scores, ld);
+        const ActView qv{partner, qrows, q_bytes, kHeadDim};
+        if (key_blocks)  // the same bytes read as blocks: only the speed matters here
+          k.key_block_scores_f16(kl + kvh * head_offset, n_keys, qv, nh, scores, ld);
+        else
+          k.gemm_for(GgmlType::kF16)(kl + kvh * head_offset, stride, n_keys, qv, nh, scores, ld);
         for (int64_t i = 0; i < nh; ++i) k.softmax(scores + i * ld, n_keys, scale, true);
         float* out = &att[h0 * kHeadDim];
         std::fill(out, out + nh * kHeadDim, 0.0f);
@@ -112,8 +121,49 @@ void decode_attention(benchmark::State& state) {
 }
 
 BENCHMARK(decode_attention)
-    ->ArgNames({"keys", "heads_per_task", "threads", "head_major", "cold"})
-    ->ArgsProduct({{16, 1024, 4096}, {7, 4}, {1, 2}, {0, 1}, {0, 1}})
+    ->ArgNames({"keys", "heads_per_task", "threads", "layout", "cold"})
+    ->ArgsProduct({{16, 1024, 4096}, {7, 4}, {1, 2}, {0, 1, 2}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond);
+
+// The score product alone for one KV head's seven queries over keys in L1
+// or L2 (warm): over K rows (the F16 GemmFn) or key blocks. ns_per_key is
+// per key for all seven queries.
+void decode_scores(benchmark::State& state) {
+  const int64_t n_keys = state.range(0);
+  const bool key_blocks = state.range(1) != 0;
+  constexpr int64_t kQueries = kHeads / kKvHeads;
+  const KernelTable& k = active_kernels();
+  const GgmlType partner = activation_partner(GgmlType::kF16);
+  Aligned keys(static_cast<size_t>(n_keys * kHeadDim * 2));
+  std::mt19937 rng(5);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  for (int64_t i = 0; i < n_keys * kHeadDim; ++i)
+    reinterpret_cast<uint16_t*>(keys.p)[i] = f32_to_f16(g(rng));
+  const int64_t q_bytes = act_row_bytes(partner, kHeadDim);
+  Aligned qrows(static_cast<size_t>(kQueries * q_bytes));
+  std::vector<float> q(kHeadDim);
+  for (int64_t t = 0; t < kQueries; ++t) {
+    for (auto& v : q) v = g(rng);
+    k.quantize_for(partner)(q.data(), kHeadDim, qrows.p + t * q_bytes);
+  }
+  const ActView qv{partner, qrows.p, q_bytes, kHeadDim};
+  const int64_t ld = act_align_up(n_keys * 4) / 4 + 16;
+  std::vector<float> scores(kQueries * ld);
+  for (auto _ : state) {
+    if (key_blocks)
+      k.key_block_scores_f16(keys.p, n_keys, qv, kQueries, scores.data(), ld);
+    else
+      k.gemm_for(GgmlType::kF16)(keys.p, kHeadDim * 2, n_keys, qv, kQueries, scores.data(), ld);
+    benchmark::DoNotOptimize(scores.data());
+  }
+  state.counters["ns_per_key"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * n_keys) * 1e-9,
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+BENCHMARK(decode_scores)
+    ->ArgNames({"keys", "key_blocks"})
+    ->ArgsProduct({{1024}, {0, 1}})
     ->Unit(benchmark::kMicrosecond);
 
 }  // namespace

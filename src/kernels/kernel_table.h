@@ -40,6 +40,15 @@ using AttnAccumMultiFn = void (*)(const float* p, int64_t ldp, int64_t nq, const
                                   int64_t stride, int64_t n, int64_t head_dim, float* out,
                                   int64_t ldo);
 
+// Attention scores over F16 keys in key blocks (kernels/key_blocks.h):
+// out[t * ldo + j] = dot(key j, query t) for j < n, t < nq, where the
+// queries are F16-partner rows of q.cols = head_dim values. Bit for bit the
+// F16 GemmFn's result on the same keys laid out as rows (sixteen lanes,
+// folded as Lanes16::hsum, then the tail elements in order). Nothing is
+// written for keys at or past n, though a last partial block is read whole.
+using KeyBlockScoresFn = void (*)(const uint8_t* blocks, int64_t n, const ActView& q, int64_t nq,
+                                  float* out, int64_t ldo);
+
 // p[i] = f16(p[i]) widened back, round to nearest even (the reference rounds
 // attention probabilities this way before they meet an F16 V cache).
 using RoundF16Fn = void (*)(float* p, int64_t n);
@@ -80,6 +89,7 @@ struct KernelTable {
   GemvPackedFn gemv_packed[kMaxGgmlTypeId] = {};  // weight types with a packed decode kernel here
   GemmPackedFn gemm_packed[kMaxGgmlTypeId] = {};    // optional; else prefill unpacks to gemm[]
   GemmPackedFn gemm_blocksum[kMaxGgmlTypeId] = {};  // optional: BatchArithmetic::kBlockSum
+  KeyBlockScoresFn key_block_scores_f16 = nullptr;
   RoundF16Fn round_f16 = nullptr;
   SoftmaxFn softmax = nullptr;
   SiluMulFn silu_mul = nullptr;

@@ -1,11 +1,16 @@
 // Per-layer key and value rows for every position of the context, stored in
 // F16 (default), Q8_0 (half the memory) or F32.
 //
-// Head-major: within a layer, each KV head's rows for all positions are
-// contiguous. A decode step's attention reads one head's rows on each
-// thread, so each thread streams its own memory (position-major rows
-// interleaved the heads, and each thread's hardware prefetcher brought in
-// the other's lines too): attention at 1,024 positions took 8% less time.
+// Head-major: within a layer, each KV head's positions are contiguous. A
+// decode step's attention reads one head's rows on each thread, so each
+// thread streams its own memory (position-major rows interleaved the heads,
+// and each thread's hardware prefetcher brought in the other's lines too):
+// attention at 1,024 positions took 8% less time.
+//
+// An F16 cache keeps its keys in key blocks (kernels/key_blocks.h): sixteen
+// positions of a head transposed, so their scores fold with vertical adds
+// (warm, 35 rather than 62 cycles per key for seven queries). Values, and
+// the keys of the other types, are rows.
 #pragma once
 
 #include <cstdint>
@@ -31,10 +36,13 @@ class KvCache {
   void load_k(int64_t layer, int64_t pos, int64_t h, float* dst) const;
   void load_v(int64_t layer, int64_t pos, int64_t h, float* dst) const;
 
-  // Raw rows for the attention kernels: head h of `layer` at position 0;
-  // position p lies p * pos_stride() bytes further.
-  const uint8_t* k_head(int64_t layer, int64_t h) const { return k_.data() + offset(layer, h, 0); }
+  // For the attention kernels: head h of `layer` from position 0. V is
+  // rows, position p lying p * pos_stride() bytes further; K is rows too,
+  // or key blocks when k_blocks() (the last block padded to sixteen
+  // positions, so a kernel may read it whole).
+  const uint8_t* k_head(int64_t layer, int64_t h) const { return k_.data() + k_offset(layer, h); }
   const uint8_t* v_head(int64_t layer, int64_t h) const { return v_.data() + offset(layer, h, 0); }
+  bool k_blocks() const { return k_blocks_; }
   int64_t pos_stride() const { return static_cast<int64_t>(head_bytes_); }
   int64_t head_bytes() const { return static_cast<int64_t>(head_bytes_); }  // one head's row
 
@@ -52,11 +60,16 @@ class KvCache {
   void write_rows(int64_t layer, Part part, int64_t n, const uint8_t* src);
 
  private:
-  uint64_t offset(int64_t layer, int64_t h, int64_t pos) const;
+  uint64_t offset(int64_t layer, int64_t h, int64_t pos) const;  // V, and K as rows
+  uint64_t k_offset(int64_t layer, int64_t h) const;
+  uint16_t* k_block_elem(int64_t layer, int64_t h, int64_t pos);
+  const uint16_t* k_block_elem(int64_t layer, int64_t h, int64_t pos) const;
 
   int64_t n_layer_ = 0, n_ctx_ = 0, n_head_kv_ = 0, head_dim_ = 0;
   GgmlType type_ = GgmlType::kF16;
+  bool k_blocks_ = false;
   uint64_t head_bytes_ = 0, row_bytes_ = 0;
+  uint64_t k_head_span_ = 0;  // bytes of one head's keys in one layer
   // Page-aligned (and asked for huge pages), so an F16 head's 128-byte rows
   // sit on cache lines: from a malloc'd block 16 bytes off, each row spanned
   // three lines, the kernels' prefetches missed the third, and a decode

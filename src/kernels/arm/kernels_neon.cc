@@ -515,11 +515,13 @@ void fill_neon_packed_kquant(KernelTable& t);
 void fill_neon_i8mm(KernelTable& t);
 void fill_neon_float(KernelTable& t);
 void fill_neon_softmax(KernelTable& t);
+void fill_neon_key_blocks(KernelTable& t);
 
 void fill_neon_kernels(KernelTable& t) {
   fill_neon_packed(t);
   fill_neon_float(t);
   fill_neon_softmax(t);
+  fill_neon_key_blocks(t);
   fill_neon_packed_kquant(t);
   // smmla (blocksum_i8mm.cc) where the CPU has it: HWCAP2_I8MM.
   if (cpu_features().i8mm) fill_neon_i8mm(t);

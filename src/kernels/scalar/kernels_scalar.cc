@@ -6,7 +6,9 @@
 #include "core/half.h"
 #include "kernels/activation_quant.h"
 #include "kernels/kernel_table.h"
+#include "kernels/key_blocks.h"
 #include "kernels/scalar/dot_scalar.h"
+#include "kernels/scalar/lanes.h"
 #include "kernels/scalar/softmax_scalar.h"
 #include "quant/block_formats.h"
 #include "quant/dequantize_formats.h"
@@ -40,6 +42,26 @@ void attn_accum_q8_0(const float* p, const uint8_t* v, int64_t stride, int64_t n
     const BlockQ8_0* b = reinterpret_cast<const BlockQ8_0*>(v + j * stride);
     for (int64_t i = 0; i < hd; ++i)
       out[i] = std::fma(p[j], f16_to_f32(b[i / kQK].d) * static_cast<float>(b[i / kQK].qs[i % kQK]), out[i]);
+  }
+}
+
+// vec_dot_f16's arithmetic, reading key j's elements from the blocks.
+void key_block_scores_f16(const uint8_t* blocks, int64_t n, const ActView& q, int64_t nq, float* out,
+                          int64_t ldo) {
+  const int64_t hd = q.cols;
+  for (int64_t j = 0; j < n; ++j) {
+    const uint16_t* key = reinterpret_cast<const uint16_t*>(blocks + key_block_offset(j, 0, hd));
+    for (int64_t t = 0; t < nq; ++t) {
+      const float* x = q.f(t);
+      scalar::Lanes16 acc;
+      int64_t i = 0;
+      for (; i + 16 <= hd; i += 16)
+        for (int k = 0; k < 16; ++k)
+          acc.v[k] = std::fma(f16_to_f32(key[(i + k) * kKeyBlock]), x[i + k], acc.v[k]);
+      float sum = acc.hsum();
+      for (; i < hd; ++i) sum = std::fma(f16_to_f32(key[i * kKeyBlock]), x[i], sum);
+      out[t * ldo + j] = sum;
+    }
   }
 }
 
@@ -82,6 +104,7 @@ void fill_scalar_kernels(KernelTable& t) {
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF16)] = attn_accum_f16;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kF32)] = attn_accum_f32;
   t.attn_accum[static_cast<uint32_t>(GgmlType::kQ8_0)] = attn_accum_q8_0;
+  t.key_block_scores_f16 = key_block_scores_f16;
   t.round_f16 = round_f16;
   t.softmax = scalar::softmax;
   t.silu_mul = scalar::silu_mul;

@@ -11,6 +11,7 @@ void fill_avx2_kernels(KernelTable& t) {
   fill_avx2_attention(t);
   fill_avx2_packed(t);
   fill_avx2_softmax(t);
+  fill_avx2_key_blocks(t);
 }
 
 }  // namespace zhi

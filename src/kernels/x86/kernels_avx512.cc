@@ -14,6 +14,7 @@ void fill_avx512_kernels(KernelTable& t) {
   fill_avx512_packed_kquant_gemm(t);
   fill_avx512_softmax(t);
   fill_avx512_float(t);
+  fill_avx512_key_blocks(t);
   fill_avx512_kquant(t);
 }
 

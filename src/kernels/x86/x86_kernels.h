@@ -10,6 +10,7 @@ void fill_avx2_quantize(KernelTable& t);
 void fill_avx2_attention(KernelTable& t);
 void fill_avx2_packed(KernelTable& t);
 void fill_avx2_softmax(KernelTable& t);
+void fill_avx2_key_blocks(KernelTable& t);
 
 void fill_avx512_legacy(KernelTable& t);
 // Q5_0 decode has a GFNI kernel (Ice Lake, Zen 4; Cascade Lake has VNNI but
@@ -20,6 +21,7 @@ void fill_avx512_packed_gemm(KernelTable& t);
 void fill_avx512_packed_kquant_gemm(KernelTable& t);
 void fill_avx512_softmax(KernelTable& t);
 void fill_avx512_float(KernelTable& t);
+void fill_avx512_key_blocks(KernelTable& t);
 void fill_avx512_kquant(KernelTable& t);
 void fill_avx512_gemm(KernelTable& t);
 void fill_avx512_quantize(KernelTable& t);
