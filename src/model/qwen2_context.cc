@@ -203,9 +203,10 @@ class AttnScratch {
 constexpr int64_t kQueriesPerTask = 8;
 
 // Keys per score call in decode, between prefetches of the same keys' V
-// rows; a multiple of kKeyBlock. 16, 32 and 64 measured alike (a
-// stand-alone loop over 24 layers' caches, flushed before each token).
+// rows; a multiple of kKeyBlock that divides KvCache::kChunkPositions. 16, 32 and 64 measured alike
+// (a stand-alone loop over 24 layers' caches, flushed before each token).
 constexpr int64_t kScoreChunk = 32;
+static_assert(KvCache::kChunkPositions % kScoreChunk == 0 && kScoreChunk % kKeyBlock == 0);
 // V bytes of one head prefetched during its scores: a quarter of a 1 MB L2
 // (2,048 F16 positions of a 64-dim head), leaving room for the K rows. At
 // 4,096 positions the cap measured the same as none on this machine; it
@@ -240,6 +241,17 @@ int64_t score_stride(int64_t n_keys) {
   return ld % 256 == 0 ? ld + 16 : ld;
 }
 
+// Calls f(j0, j1) for the runs of positions [a, b): the pieces within one
+// chunk of the KV cache, where a head's positions are contiguous.
+template <class F>
+void for_each_run(int64_t a, int64_t b, F&& f) {
+  for (int64_t j0 = a; j0 < b;) {
+    const int64_t j1 = std::min(b, KvCache::run_end(j0));
+    f(j0, j1);
+    j0 = j1;
+  }
+}
+
 }  // namespace
 
 // Causal grouped-query attention, one task per (head, block of up to eight
@@ -270,19 +282,31 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
   const int64_t stride = cache_.pos_stride();
   const int64_t q_bytes = act_row_bytes(q_partner, hd);
   auto softmax = [&](float* p, int64_t n_keys) { k.softmax(p, n_keys, scale, round_probs); };
-  // Scores of keys [j0, j0 + nk) of head kh for nq queries; j0 is a multiple
-  // of kKeyBlock. Key blocks and rows give the same bits.
-  const int64_t k_block_bytes = key_block_bytes(hd);
+  // Scores of keys [j0, j0 + nk) of KV head kvh for nq queries, within one
+  // run of the cache. Key blocks and rows give the same bits.
   // (In decode the keys come from DRAM, and key blocks' scores wait on them:
   // 55-60 cycles per key against 35 warm, 62-65 over rows. Prefill's keys
   // are warm, and its 2,048-token prompts ran 10-18% faster.)
-  auto scores_of = [&](const uint8_t* kh, int64_t j0, int64_t nk, const uint8_t* qrows, int64_t nq,
+  auto scores_of = [&](int64_t kvh, int64_t j0, int64_t nk, const uint8_t* qrows, int64_t nq,
                        float* out, int64_t ld) {
     const ActView qv{q_partner, qrows, q_bytes, hd};
+    const uint8_t* keys = cache_.k_at(layer, kvh, j0);
     if (block_scores != nullptr)
-      block_scores(kh + j0 / kKeyBlock * k_block_bytes, nk, qv, nq, out + j0, ld);
+      block_scores(keys, nk, qv, nq, out + j0, ld);
     else
-      dot_fn(kh + j0 * stride, stride, nk, qv, nq, out + j0, ld);
+      dot_fn(keys, stride, nk, qv, nq, out + j0, ld);
+  };
+  // The value sums of keys [j0, j1) continue each query's FMA chains in
+  // `out`, so summing run by run gives the one-call result.
+  auto values_of = [&](int64_t kvh, int64_t j0, int64_t j1, const float* p, int64_t ldp, int64_t nq,
+                       float* out, int64_t ldo) {
+    const uint8_t* v = cache_.v_at(layer, kvh, j0);
+    if (accum_multi != nullptr && nq > 1) {
+      accum_multi(p + j0, ldp, nq, v, stride, j1 - j0, hd, out, ldo);
+    } else {
+      for (int64_t i = 0; i < nq; ++i)
+        accum_fn(p + i * ldp + j0, v, stride, j1 - j0, hd, out + i * ldo);
+    }
   };
   if (n == 1) {
     // Decode: the heads that share a KV head are one task's queries, so its
@@ -304,8 +328,6 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
       uint8_t* qrows = scratch.get(static_cast<size_t>(nh * q_bytes + nh * ld * 4));
       float* scores = reinterpret_cast<float*>(qrows + nh * q_bytes);
       for (int64_t i = 0; i < nh; ++i) quantize_q(&q_[(h0 + i) * hd], hd, qrows + i * q_bytes);
-      const uint8_t* kh = cache_.k_head(layer, kvh);
-      const uint8_t* vh = cache_.v_head(layer, kvh);
       // The score kernel has memory to spare and the value sum does not: at
       // 1,024 keys in a real decode step it took 75-86 cycles per key on
       // rows from DRAM against 36 from cache. So after each chunk of scores
@@ -318,18 +340,15 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
       const int64_t v_keys = kPrefetchedV / head_bytes;
       for (int64_t j0 = 0; j0 < n_keys; j0 += kScoreChunk) {
         const int64_t nk = std::min(kScoreChunk, n_keys - j0);
-        scores_of(kh, j0, nk, qrows, nh, scores, ld);
-        if (j0 < v_keys) prefetch_rows_to_l2(vh + j0 * stride, stride, nk, head_bytes);
+        scores_of(kvh, j0, nk, qrows, nh, scores, ld);
+        if (j0 < v_keys) prefetch_rows_to_l2(cache_.v_at(layer, kvh, j0), stride, nk, head_bytes);
       }
       for (int64_t i = 0; i < nh; ++i) softmax(scores + i * ld, n_keys);
       float* out = &att_[h0 * hd];
       std::fill(out, out + nh * hd, 0.0f);
-      if (accum_multi != nullptr) {
-        accum_multi(scores, ld, nh, vh, stride, n_keys, hd, out, hd);
-      } else {
-        for (int64_t i = 0; i < nh; ++i)
-          accum_fn(scores + i * ld, vh, stride, n_keys, hd, out + i * hd);
-      }
+      for_each_run(0, n_keys, [&](int64_t j0, int64_t j1) {
+        values_of(kvh, j0, j1, scores, ld, nh, out, hd);
+      });
     });
     return;
   }
@@ -346,24 +365,29 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
     float* scores = reinterpret_cast<float*>(qrows + nq * q_bytes);
     for (int64_t i = 0; i < nq; ++i)
       quantize_q(&q_[(t0 + i) * c.q_dim() + h * hd], hd, qrows + i * q_bytes);
-    scores_of(cache_.k_head(layer, kvh), 0, n_keys_max, qrows, nq, scores, ld);
+    for_each_run(0, n_keys_max, [&](int64_t j0, int64_t j1) {
+      scores_of(kvh, j0, j1 - j0, qrows, nq, scores, ld);
+    });
     // The keys every query of the block sees go through the multi-query
     // value sum (each V row converted once for the block); each query's own
     // causal tail then continues its FMA chains one query at a time, so the
     // sums are the one-query kernel's.
     const int64_t common = pos0 + t0 + 1;
-    const uint8_t* v = cache_.v_head(layer, kvh);
     float* out0 = &att_[t0 * c.q_dim() + h * hd];
     for (int64_t i = 0; i < nq; ++i) {
       softmax(scores + i * ld, pos0 + t0 + i + 1);
       std::fill(out0 + i * c.q_dim(), out0 + i * c.q_dim() + hd, 0.0f);
     }
     const int64_t done = accum_multi != nullptr ? common : 0;
-    if (accum_multi != nullptr) accum_multi(scores, ld, nq, v, stride, common, hd, out0, c.q_dim());
+    if (accum_multi != nullptr) {
+      for_each_run(0, common, [&](int64_t j0, int64_t j1) {
+        values_of(kvh, j0, j1, scores, ld, nq, out0, c.q_dim());
+      });
+    }
     for (int64_t i = 0; i < nq; ++i) {
-      const int64_t n_keys = pos0 + t0 + i + 1;
-      accum_fn(scores + i * ld + done, v + done * stride, stride, n_keys - done, hd,
-               out0 + i * c.q_dim());
+      for_each_run(done, pos0 + t0 + i + 1, [&](int64_t j0, int64_t j1) {
+        values_of(kvh, j0, j1, scores + i * ld, ld, 1, out0 + i * c.q_dim(), c.q_dim());
+      });
     }
   });
 }

@@ -14,58 +14,81 @@
 namespace zhi {
 namespace {
 
-TEST(KvCache, F16HeadsStartOnCacheLines) {
-  // Two KV heads of 64 dims: each head's V row of a position is 128 bytes,
-  // so it covers exactly two cache lines when the buffer is line-aligned;
-  // K is in key blocks of 16 positions (2 KB), 40 positions padded to 48.
-  auto c = KvCache::create(3, 40, 2, 64, GgmlType::kF16);
+TEST(KvCache, F16HeadsStartOnCacheLinesAndChunksAreDense) {
+  // Two KV heads of 64 dims: a head's V row of a position is 128 bytes, so
+  // it covers exactly two cache lines when the buffer is line-aligned; K is
+  // in key blocks of 16 positions (2 KB). 300 positions are two chunks of
+  // 256; within a chunk, layer after layer, head after head, each a run of
+  // 256 positions.
+  auto c = KvCache::create(3, 300, 2, 64, GgmlType::kF16);
   ASSERT_TRUE(c.ok()) << c.status().to_string();
-  for (int64_t layer = 0; layer < 3; ++layer)
-    for (int64_t h = 0; h < 2; ++h) {
-      EXPECT_EQ(reinterpret_cast<uintptr_t>(c->k_head(layer, h)) % 64, 0u) << layer << " " << h;
-      EXPECT_EQ(reinterpret_cast<uintptr_t>(c->v_head(layer, h)) % 64, 0u) << layer << " " << h;
-    }
-  EXPECT_EQ(c->pos_stride(), 128);  // head-major: a head's positions are contiguous
-  EXPECT_EQ(c->row_bytes(), 256);
   ASSERT_TRUE(c->k_blocks());
-  EXPECT_EQ(c->k_head(1, 1) - c->k_head(1, 0), 48 * 128);
-  EXPECT_EQ(c->k_head(1, 0) - c->k_head(0, 1), 48 * 128);
-  EXPECT_EQ(c->v_head(1, 1) - c->v_head(1, 0), 40 * 128);
-  EXPECT_EQ(c->bytes(), uint64_t{3} * 48 * 256 + uint64_t{3} * 40 * 256);
+  constexpr int64_t kRun = KvCache::kChunkPositions * 128;
+  for (int64_t layer = 0; layer < 3; ++layer)
+    for (int64_t h = 0; h < 2; ++h)
+      for (int64_t j : {0, 16, 256, 272}) {
+        EXPECT_EQ(reinterpret_cast<uintptr_t>(c->k_at(layer, h, j)) % 64, 0u) << layer << " " << h;
+        EXPECT_EQ(reinterpret_cast<uintptr_t>(c->v_at(layer, h, j)) % 64, 0u) << layer << " " << h;
+      }
+  EXPECT_EQ(c->pos_stride(), 128);
+  EXPECT_EQ(c->row_bytes(), 256);
+  EXPECT_EQ(c->k_at(1, 1, 0) - c->k_at(1, 0, 0), kRun);
+  EXPECT_EQ(c->k_at(1, 0, 0) - c->k_at(0, 1, 0), kRun);
+  EXPECT_EQ(c->k_at(0, 0, 256) - c->k_at(2, 1, 0), kRun);  // chunk 1 follows chunk 0's last run
+  EXPECT_EQ(c->k_at(0, 0, 32) - c->k_at(0, 0, 0), 2 * 2048);
+  EXPECT_EQ(c->v_at(1, 1, 5) - c->v_at(1, 1, 0), 5 * 128);
+  EXPECT_EQ(c->v_at(0, 0, 256) - c->v_at(2, 1, 0), kRun);
+  EXPECT_EQ(KvCache::run_end(0), 256);
+  EXPECT_EQ(KvCache::run_end(255), 256);
+  EXPECT_EQ(KvCache::run_end(256), 512);
+  EXPECT_EQ(c->bytes(), uint64_t{2} * 2 * 3 * kRun * 2);
 }
 
+// Distinct small integers (exact in f16) for element i of position pos.
+float key_value(int64_t pos, int64_t i) { return static_cast<float>((pos * 37 + i * 11) % 2000); }
+
 TEST(KvCache, F16KeysGoIntoKeyBlocksAndComeBackAsRows) {
-  auto c = KvCache::create(2, 20, 2, 16, GgmlType::kF16);
+  // 300 positions cross a chunk boundary.
+  auto c = KvCache::create(2, 300, 2, 16, GgmlType::kF16);
   ASSERT_TRUE(c.ok()) << c.status().to_string();
   std::vector<float> k(32), v(32);
-  for (int64_t pos = 0; pos < 18; ++pos) {
+  constexpr int64_t kN = 290;
+  for (int64_t pos = 0; pos < kN; ++pos) {
     for (int i = 0; i < 32; ++i) {
-      k[i] = static_cast<float>(100 * pos + i);
-      v[i] = -static_cast<float>(100 * pos + i);
+      k[i] = key_value(pos, i);
+      v[i] = -key_value(pos, i);
     }
     c->store(1, pos, k.data(), v.data());
   }
-  // Element i of key 17 of head 1: block 1, row i, lane 1.
-  const auto* blocks = reinterpret_cast<const uint16_t*>(c->k_head(1, 1));
-  for (int i = 0; i < 16; ++i)
-    EXPECT_EQ(f16_to_f32(blocks[key_block_offset(17, i, 16) / 2]), 100.0f * 17 + 16 + i) << i;
+  // Element i of key 17 of head 1: block 1, row i, lane 1; key 273: the
+  // same place in chunk 1.
+  for (int64_t pos : {17, 273}) {
+    const auto* blocks = reinterpret_cast<const uint16_t*>(c->k_at(1, 1, pos / 16 * 16));
+    for (int i = 0; i < 16; ++i)
+      EXPECT_EQ(f16_to_f32(blocks[key_block_offset(pos % 16, i, 16) / 2]), key_value(pos, 16 + i))
+          << pos << " " << i;
+  }
   EXPECT_EQ(key_block_offset(17, 3, 16), 16 * 16 * 2 + (3 * 16 + 1) * 2);
   std::vector<float> got(16);
   c->load_k(1, 9, 0, got.data());
-  for (int i = 0; i < 16; ++i) EXPECT_EQ(got[i], 100.0f * 9 + i);
+  for (int i = 0; i < 16; ++i) EXPECT_EQ(got[i], key_value(9, i));
+  c->load_v(1, 280, 1, got.data());
+  for (int i = 0; i < 16; ++i) EXPECT_EQ(got[i], -key_value(280, 16 + i));
   // Saved state is position rows: every head of a position in turn.
-  std::vector<uint16_t> rows(18 * 32);
-  c->read_rows(1, KvCache::Part::kK, 18, reinterpret_cast<uint8_t*>(rows.data()));
-  for (int64_t pos = 0; pos < 18; ++pos)
-    for (int i = 0; i < 32; ++i) ASSERT_EQ(f16_to_f32(rows[pos * 32 + i]), 100.0f * pos + i);
-  auto d = KvCache::create(2, 20, 2, 16, GgmlType::kF16);
+  std::vector<uint16_t> rows(kN * 32);
+  c->read_rows(1, KvCache::Part::kK, kN, reinterpret_cast<uint8_t*>(rows.data()));
+  for (int64_t pos = 0; pos < kN; ++pos)
+    for (int i = 0; i < 32; ++i) ASSERT_EQ(f16_to_f32(rows[pos * 32 + i]), key_value(pos, i));
+  auto d = KvCache::create(2, 300, 2, 16, GgmlType::kF16);
   ASSERT_TRUE(d.ok());
-  d->write_rows(0, KvCache::Part::kK, 18, reinterpret_cast<const uint8_t*>(rows.data()));
+  d->write_rows(0, KvCache::Part::kK, kN, reinterpret_cast<const uint8_t*>(rows.data()));
   for (int64_t h = 0; h < 2; ++h)
-    for (int64_t pos = 0; pos < 20; ++pos) {
+    for (int64_t pos = 0; pos < 300; ++pos) {
       d->load_k(0, pos, h, got.data());
       for (int i = 0; i < 16; ++i)
-        ASSERT_EQ(got[i], pos < 18 ? 100.0f * pos + 16 * h + i : 0.0f) << h << " " << pos;
+        ASSERT_EQ(got[i], pos < kN ? key_value(pos, 16 * h + i) : 0.0f) << h << " " << pos;
+      d->load_k(1, pos, h, got.data());
+      for (int i = 0; i < 16; ++i) ASSERT_EQ(got[i], 0.0f);  // another layer untouched
     }
 }
 
@@ -112,11 +135,11 @@ TEST(KvCache, PositionRowsComeOutAndGoBackIn) {
   ASSERT_TRUE(b.ok());
   b->write_rows(1, KvCache::Part::kV, 4, reinterpret_cast<const uint8_t*>(rows.data()));
   for (int64_t h = 0; h < 3; ++h) {
-    const auto* head = reinterpret_cast<const float*>(b->v_head(1, h));
+    const auto* head = reinterpret_cast<const float*>(b->v_at(1, h, 0));
     for (int64_t pos = 0; pos < 4; ++pos)
       for (int i = 0; i < 32; ++i)
         ASSERT_EQ(head[pos * 32 + i], -(1000.0f * pos + 32 * h + i)) << h << " " << pos << " " << i;
-    const auto* after = reinterpret_cast<const float*>(b->v_head(1, h));
+    const auto* after = reinterpret_cast<const float*>(b->v_at(1, h, 0));
     EXPECT_EQ(after[4 * 32], 0.0f);  // position 4 was not written
   }
   std::vector<float> other(4 * 96, 1.0f);
@@ -129,6 +152,12 @@ TEST(KvCache, RejectsUnsupportedTypesAndEmptyShapes) {
   ASSERT_FALSE(bad_type.ok());
   EXPECT_NE(bad_type.status().message().find("supported"), std::string::npos);
   EXPECT_FALSE(KvCache::create(1, 0, 1, 64, GgmlType::kF16).ok());
+  EXPECT_FALSE(KvCache::create(1, -5, 1, 64, GgmlType::kF16).ok());
+  EXPECT_FALSE(KvCache::create(1, 4, 0, 64, GgmlType::kF16).ok());
+  const auto huge = KvCache::create(int64_t{1} << 40, int64_t{1} << 40, 8, 128, GgmlType::kF16);
+  ASSERT_FALSE(huge.ok());
+  EXPECT_NE(huge.status().message().find("overflows"), std::string::npos)
+      << huge.status().to_string();
 }
 
 }  // namespace
