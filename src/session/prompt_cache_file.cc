@@ -287,19 +287,13 @@ Status PromptCacheDir::save(const Qwen2Context& ctx, std::span<const int32_t> to
   if (ec) return io_error("prompt cache directory " + dir_ + ": " + ec.message());
 
   // The file holds position rows (KvCache::read_rows), one layer's K then
-  // its V, layer after layer; they are hashed first, then written.
+  // its V, layer after layer. They are gathered once, hashed as they are
+  // written, and the header, which holds the hash, is written again last
+  // (the temporary file only becomes the cache file once complete).
   const uint64_t block = static_cast<uint64_t>(n) * want.row_bytes;
   std::vector<uint8_t> rows(block);
   const KvCache::Part parts[] = {KvCache::Part::kK, KvCache::Part::kV};
-  uint64_t hash = hash_bytes(tokens.data(), tokens.size_bytes());
-  for (int64_t layer = 0; layer < kv.n_layer(); ++layer)
-    for (const KvCache::Part part : parts) {
-      kv.read_rows(layer, part, n, rows.data());
-      hash = hash_bytes(rows.data(), block, hash);
-    }
   want.n_tokens = static_cast<uint64_t>(n);
-  want.payload_hash = hash;
-  want.header_hash = hash_bytes(&want, kHashedHeaderBytes);
 
   static std::atomic<uint64_t> counter{0};
   const fs::path tmp =
@@ -311,11 +305,17 @@ Status PromptCacheDir::save(const Qwen2Context& ctx, std::span<const int32_t> to
     if (!f) return io_error("cannot write " + tmp.string() + ": " + std::strerror(errno));
     ok = std::fwrite(&want, sizeof want, 1, f.get()) == 1 &&
          std::fwrite(tokens.data(), 4, tokens.size(), f.get()) == tokens.size();
+    uint64_t hash = hash_bytes(tokens.data(), tokens.size_bytes());
     for (int64_t layer = 0; ok && layer < kv.n_layer(); ++layer)
       for (const KvCache::Part part : parts) {
         kv.read_rows(layer, part, n, rows.data());
+        hash = hash_bytes(rows.data(), block, hash);
         ok = ok && std::fwrite(rows.data(), 1, block, f.get()) == block;
       }
+    want.payload_hash = hash;
+    want.header_hash = hash_bytes(&want, kHashedHeaderBytes);
+    ok = ok && std::fseek(f.get(), 0, SEEK_SET) == 0 &&
+         std::fwrite(&want, sizeof want, 1, f.get()) == 1;
     ok = std::fflush(f.get()) == 0 && ok;
     ok = std::fclose(f.release()) == 0 && ok;
   }
