@@ -25,9 +25,10 @@ using GemmFn = void (*)(const uint8_t* w, int64_t w_stride, int64_t nr, const Ac
 using QuantizeActFn = void (*)(const float* x, int64_t cols, uint8_t* row);
 
 // Attention over one head of the KV cache (head_dim values per position,
-// positions `stride` bytes apart). Scores are a GemmFn of the cache's type:
-// the K rows are the "weights", the queries (rounded to the cache's partner)
-// the activations. Then the weighted sum of values:
+// positions `stride` bytes apart). Scores are a GemmFn of the cache's type
+// (the K rows are the "weights", the queries rounded to the cache's partner
+// the activations), or KeyBlockScoresFn over an F16 cache's key blocks.
+// Then the weighted sum of values:
 // out[i] = fma(p[j], V[j][i], out[i]) for j < n in order, i < head_dim.
 using AttnAccumFn = void (*)(const float* p, const uint8_t* v, int64_t stride, int64_t n,
                              int64_t head_dim, float* out);

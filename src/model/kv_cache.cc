@@ -27,7 +27,8 @@ Result<KvCache> KvCache::create(int64_t n_layer, int64_t n_ctx, int64_t n_head_k
   c.head_dim_ = head_dim;
   c.type_ = type;
   c.head_bytes_ = head_bytes;
-  c.row_bytes_ = head_bytes * static_cast<uint64_t>(n_head_kv);
+  if (__builtin_mul_overflow(head_bytes, static_cast<uint64_t>(n_head_kv), &c.row_bytes_))
+    return out_of_range("KV cache size overflows");
   c.k_blocks_ = type == GgmlType::kF16;
   // Whole chunks: the last one padded past n_ctx.
   const uint64_t positions =
@@ -41,7 +42,7 @@ Result<KvCache> KvCache::create(int64_t n_layer, int64_t n_ctx, int64_t n_head_k
   c.k_ = PageBuffer::allocate(total);
   c.v_ = PageBuffer::allocate(total);
   if (c.k_.data() == nullptr || c.v_.data() == nullptr)
-    return out_of_range("not enough memory for a KV cache of " + std::to_string(2 * total >> 20) +
+    return out_of_range("not enough memory for a KV cache of " + std::to_string(total >> 19) +
                         " MiB (lower the context size with -c)");
   return c;
 }

@@ -1,4 +1,4 @@
-// Per-layer key and value rows for every position of the context, stored in
+// Per-layer keys and values for every position of the context, stored in
 // F16 (default), Q8_0 (half the memory) or F32.
 //
 // Positions go in chunks of kChunkPositions. Within a chunk, each layer's KV
@@ -81,8 +81,8 @@ class KvCache {
   GgmlType type_ = GgmlType::kF16;
   bool k_blocks_ = false;
   uint64_t head_bytes_ = 0, row_bytes_ = 0;
-  // Page-aligned (and asked for huge pages), so an F16 head's 128-byte rows
-  // sit on cache lines: from a malloc'd block 16 bytes off, each row spanned
+  // Page-aligned (and asked for huge pages), so an F16 head's 128-byte V rows
+  // and 2 KB key blocks sit on cache lines: from a malloc'd block 16 bytes off, each row spanned
   // three lines, the kernels' prefetches missed the third, and a decode
   // step's attention over 1,024 cold positions ran about twice as long.
   PageBuffer k_, v_;

@@ -197,14 +197,16 @@ class AttnScratch {
   size_t cap_ = 0;
 };
 
-// Queries per task: the score product runs as a small matrix product, K rows
-// against up to eight queries, so each K row is loaded and converted once per
-// eight queries (the float kernels tile six tokens per register block).
+// Queries per task: the score product runs as a small matrix product, keys
+// against up to eight queries, so each key is loaded and converted once per
+// four to eight queries (the key-block kernels take four queries at a time,
+// the float kernels over rows six).
 constexpr int64_t kQueriesPerTask = 8;
 
 // Keys per score call in decode, between prefetches of the same keys' V
-// rows; a multiple of kKeyBlock that divides KvCache::kChunkPositions. 16, 32 and 64 measured alike
-// (a stand-alone loop over 24 layers' caches, flushed before each token).
+// rows; a multiple of kKeyBlock that divides KvCache::kChunkPositions. 16,
+// 32 and 64 measured alike (a stand-alone loop over 24 layers' caches,
+// flushed before each token).
 constexpr int64_t kScoreChunk = 32;
 static_assert(KvCache::kChunkPositions % kScoreChunk == 0 && kScoreChunk % kKeyBlock == 0);
 // V bytes of one head prefetched during its scores: a quarter of a 1 MB L2
@@ -255,10 +257,10 @@ void for_each_run(int64_t a, int64_t b, F&& f) {
 }  // namespace
 
 // Causal grouped-query attention, one task per (head, block of up to eight
-// queries), streaming the cache twice through the kernels: the K rows for the
-// scores, then the V rows for their weighted sum. Two passes read each cache
-// byte once, like a fused one-pass softmax, and keep the exact normalised
-// probabilities the reference rounds.
+// queries), streaming the cache twice through the kernels: the keys for the
+// scores, then the V rows for their weighted sum, run by run (KvCache). Two
+// passes read each cache byte once, like a fused one-pass softmax, and keep
+// the exact normalised probabilities the reference rounds.
 // The numerics follow the reference engine's (non-flash) path: the query is
 // rounded to the cache's format before the K dot products, and with an F16
 // cache the normalised probabilities are rounded to f16 before meeting V.
@@ -275,7 +277,13 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
   const GgmlType q_partner = activation_partner(cache_type);
   const QuantizeActFn quantize_q = k.quantize_for(q_partner);
   const GemmFn dot_fn = k.gemm_for(cache_type);  // scores = K . q, as attn_scores computes them
-  const KeyBlockScoresFn block_scores = cache_.k_blocks() ? k.key_block_scores_f16 : nullptr;
+  // Key blocks are never read as rows: a table without the kernel takes the
+  // scalar one (every table starts from it, so this is a guard).
+  KeyBlockScoresFn block_scores = nullptr;
+  if (cache_.k_blocks()) {
+    block_scores = k.key_block_scores_f16;
+    if (block_scores == nullptr) block_scores = kernels_for(Isa::kScalar)->key_block_scores_f16;
+  }
   const AttnAccumFn accum_fn = k.attn_accum[static_cast<uint32_t>(cache_type)];
   const AttnAccumMultiFn accum_multi = k.attn_accum_multi[static_cast<uint32_t>(cache_type)];
   const bool round_probs = cache_type == GgmlType::kF16;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "gguf/gguf_reader.h"
+#include "model/kv_cache.h"
 #include "model/qwen2_config.h"
 
 namespace zhi {
@@ -116,6 +117,9 @@ std::vector<std::string> missing_cpu_features(const std::vector<std::string>& re
 }
 
 uint64_t kv_cache_bytes(int64_t n_layer, int64_t kv_dim, int64_t context_size, KvCacheType type) {
+  // The cache reserves whole chunks of positions (KvCache::kChunkPositions).
+  context_size = (context_size + KvCache::kChunkPositions - 1) / KvCache::kChunkPositions *
+                 KvCache::kChunkPositions;
   // Bytes per value; Q8_0 stores 32 values in 34 bytes.
   double per_value = 2.0;
   if (type == KvCacheType::kF32) per_value = 4.0;

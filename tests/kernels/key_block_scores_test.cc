@@ -16,7 +16,6 @@
 namespace zhi {
 namespace {
 
-using testing::AlignedBytes;
 using testing::QuantActs;
 using testing::random_floats;
 
@@ -52,14 +51,21 @@ TEST_P(KeyBlockScores, MatchTheF16GemmOverRows) {
       const int64_t blocks_n = (n + kKeyBlock - 1) / kKeyBlock;
       // Keys as rows (the GemmFn's layout) and as blocks; the padding keys
       // of the last block hold values too, which must not leak into scores.
-      const auto kf = random_floats(blocks_n * kKeyBlock * hd, static_cast<uint32_t>(hd * 7 + n));
+      auto kf = random_floats(blocks_n * kKeyBlock * hd, static_cast<uint32_t>(hd * 7 + n));
+      // Zeros of both signs, and a key whose products cancel exactly: the
+      // sign of a zero sum depends on the order of the adds.
+      for (size_t i = 0; i < kf.size(); i += 13) kf[i] = i % 2 == 0 ? 0.0f : -0.0f;
+      if (n > 2)
+        for (int64_t i = 0; i < hd; ++i) kf[2 * hd + i] = i % 2 == 0 ? -0.0f : 0.0f;
       std::vector<uint16_t> rows(static_cast<size_t>(blocks_n * kKeyBlock * hd));
       for (size_t i = 0; i < rows.size(); ++i) rows[i] = f32_to_f16(kf[i]);
-      AlignedBytes blocks(static_cast<size_t>(blocks_n * key_block_bytes(hd)));
+      // Exactly the blocks' bytes, so ASan sees a read past the last block.
+      std::vector<uint8_t> blocks(static_cast<size_t>(blocks_n * key_block_bytes(hd)));
       for (int64_t j = 0; j < blocks_n * kKeyBlock; ++j)
         put_key(rows.data() + j * hd, hd, j, blocks.data());
       for (int64_t nq : {1, 3, 7, 8, 17}) {
-        const auto x = random_floats(nq * hd, static_cast<uint32_t>(nq + hd));
+        auto x = random_floats(nq * hd, static_cast<uint32_t>(nq + hd));
+        for (size_t i = 0; i < x.size(); i += 7) x[i] = -0.0f;
         QuantActs q(GgmlType::kF16, x, nq, hd);
         const int64_t ldo = n + 5;
         std::vector<float> want(nq * ldo, -1.0f), got(nq * ldo, -1.0f);

@@ -78,11 +78,12 @@ TEST(Qwen2Context, Q8KvCacheStaysCloseToF16) {
   EXPECT_LT(worst, 0.02f * (hi - lo));
 }
 
-// A context longer than two KV cache chunks (KvCache::kChunkPositions): the
-// batched prompt (prefill attention, run by run) and token-by-token decode
-// (chunked scores, value sums run by run) give the same logits at every
-// position, and stay within the pack's tolerance of the reference oracle,
-// which keeps no cache.
+// A context longer than two KV cache chunks (KvCache::kChunkPositions), for
+// every cache type: the batched prompt (prefill attention, run by run; 100
+// tokens per pass, so passes and their queries' causal tails straddle chunk
+// boundaries) and token-by-token decode (chunked scores, value sums run by
+// run) give the same logits at every position, and stay within the pack's
+// tolerance of the reference oracle, which keeps no cache.
 TEST(Qwen2Context, AttentionAcrossCacheChunksMatchesStepwiseAndOracle) {
   ZHI_REQUIRE_CONFORMANCE();
   auto model = conformance_model("conf-q8_0");
@@ -91,30 +92,35 @@ TEST(Qwen2Context, AttentionAcrossCacheChunksMatchesStepwiseAndOracle) {
   const int64_t n = 2 * KvCache::kChunkPositions + 60;
   std::vector<int32_t> ids(n);
   for (int64_t i = 0; i < n; ++i) ids[i] = static_cast<int32_t>((i * 389 + 17) % 997);
-  ContextOptions o;
-  o.n_ctx = n + 8;
-  o.n_threads = 2;
-  auto batched = Qwen2Context::create(model, o);
-  ASSERT_TRUE(batched.ok());
-  ASSERT_TRUE(batched.value()->eval(ids, /*all_logits=*/true).ok());
-  auto stepwise = Qwen2Context::create(model, o);
-  ASSERT_TRUE(stepwise.ok());
-  for (int64_t i = 0; i < n; ++i) {
-    ASSERT_TRUE(stepwise.value()->eval({&ids[i], 1}).ok());
-    ASSERT_EQ(std::memcmp(stepwise.value()->logits(), batched.value()->logits(i),
-                          static_cast<size_t>(n_vocab) * 4),
-              0)
-        << "position " << i;
-  }
   auto oracle = reference_logits(*model, ids);
   ASSERT_TRUE(oracle.ok());
-  for (int64_t i : {int64_t{100}, KvCache::kChunkPositions, n - 1}) {
-    const float* want = oracle.value().data() + i * n_vocab;
-    float lo = want[0], hi = lo, worst = 0;
-    for (int64_t v = 0; v < n_vocab; ++v) lo = std::min(lo, want[v]), hi = std::max(hi, want[v]);
-    for (int64_t v = 0; v < n_vocab; ++v)
-      worst = std::max(worst, std::fabs(batched.value()->logits(i)[v] - want[v]));
-    EXPECT_LT(worst, 0.02f * (hi - lo)) << "position " << i;
+  for (GgmlType kv : {GgmlType::kF16, GgmlType::kQ8_0, GgmlType::kF32}) {
+    SCOPED_TRACE(type_name(kv));
+    ContextOptions o;
+    o.n_ctx = n + 8;
+    o.n_threads = 2;
+    o.kv_type = kv;
+    o.n_batch = 100;
+    auto batched = Qwen2Context::create(model, o);
+    ASSERT_TRUE(batched.ok());
+    ASSERT_TRUE(batched.value()->eval(ids, /*all_logits=*/true).ok());
+    auto stepwise = Qwen2Context::create(model, o);
+    ASSERT_TRUE(stepwise.ok());
+    for (int64_t i = 0; i < n; ++i) {
+      ASSERT_TRUE(stepwise.value()->eval({&ids[i], 1}).ok());
+      ASSERT_EQ(std::memcmp(stepwise.value()->logits(), batched.value()->logits(i),
+                            static_cast<size_t>(n_vocab) * 4),
+                0)
+          << "position " << i;
+    }
+    for (int64_t i : {int64_t{100}, KvCache::kChunkPositions, n - 1}) {
+      const float* want = oracle.value().data() + i * n_vocab;
+      float lo = want[0], hi = lo, worst = 0;
+      for (int64_t v = 0; v < n_vocab; ++v) lo = std::min(lo, want[v]), hi = std::max(hi, want[v]);
+      for (int64_t v = 0; v < n_vocab; ++v)
+        worst = std::max(worst, std::fabs(batched.value()->logits(i)[v] - want[v]));
+      EXPECT_LT(worst, 0.02f * (hi - lo)) << "position " << i;
+    }
   }
 }
 

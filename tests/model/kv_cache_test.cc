@@ -147,6 +147,42 @@ TEST(KvCache, PositionRowsComeOutAndGoBackIn) {
   for (float x : other) ASSERT_EQ(x, 0.0f);  // another layer untouched
 }
 
+TEST(KvCache, RowCachesRoundTripPositionRowsAcrossChunks) {
+  for (GgmlType type : {GgmlType::kQ8_0, GgmlType::kF32}) {
+    SCOPED_TRACE(type_name(type));
+    auto a = KvCache::create(2, 300, 2, 32, type);
+    auto b = KvCache::create(2, 300, 2, 32, type);
+    ASSERT_TRUE(a.ok() && b.ok());
+    std::vector<float> k(64), v(64);
+    for (int64_t pos = 0; pos < 290; ++pos) {
+      for (int i = 0; i < 64; ++i) {
+        k[i] = key_value(pos, i) / 64.0f;
+        v[i] = -key_value(pos, i + 1) / 64.0f;
+      }
+      a->store(1, pos, k.data(), v.data());
+    }
+    std::vector<uint8_t> rows(static_cast<size_t>(290 * a->row_bytes()));
+    for (const auto part : {KvCache::Part::kK, KvCache::Part::kV}) {
+      a->read_rows(1, part, 290, rows.data());
+      b->write_rows(1, part, 290, rows.data());
+    }
+    std::vector<float> want(32), got(32);
+    for (int64_t pos = 0; pos < 290; ++pos)
+      for (int64_t h = 0; h < 2; ++h) {
+        a->load_k(1, pos, h, want.data());
+        b->load_k(1, pos, h, got.data());
+        ASSERT_EQ(want, got) << pos << " " << h;
+        a->load_v(1, pos, h, want.data());
+        b->load_v(1, pos, h, got.data());
+        ASSERT_EQ(want, got) << pos << " " << h;
+        // F32 keeps the stored value exactly (Q8_0 is checked against `a`).
+        if (type == GgmlType::kF32) {
+          ASSERT_EQ(got[3], -key_value(pos, 32 * h + 4) / 64.0f);
+        }
+      }
+  }
+}
+
 TEST(KvCache, RejectsUnsupportedTypesAndEmptyShapes) {
   auto bad_type = KvCache::create(1, 4, 1, 64, GgmlType::kQ4_0);
   ASSERT_FALSE(bad_type.ok());
