@@ -14,19 +14,25 @@
 namespace zhi {
 namespace {
 
+constexpr int64_t kChunk = KvCache::kChunkPositions;
+constexpr int64_t kN = kChunk + 34;  // positions stored, across a chunk boundary
+
+// Distinct small integers (exact in f16) for element i of position pos.
+float key_value(int64_t pos, int64_t i) { return static_cast<float>((pos * 37 + i * 11) % 2000); }
+
 TEST(KvCache, F16HeadsStartOnCacheLinesAndChunksAreDense) {
   // Two KV heads of 64 dims: a head's V row of a position is 128 bytes, so
   // it covers exactly two cache lines when the buffer is line-aligned; K is
-  // in key blocks of 16 positions (2 KB). 300 positions are two chunks of
-  // 256; within a chunk, layer after layer, head after head, each a run of
-  // 256 positions.
-  auto c = KvCache::create(3, 300, 2, 64, GgmlType::kF16);
+  // in key blocks of 16 positions (2 KB). kChunk + 44 positions are two
+  // chunks; within a chunk, layer after layer, head after head, each a run
+  // of kChunk positions.
+  auto c = KvCache::create(3, kChunk + 44, 2, 64, GgmlType::kF16);
   ASSERT_TRUE(c.ok()) << c.status().to_string();
   ASSERT_TRUE(c->k_blocks());
   constexpr int64_t kRun = KvCache::kChunkPositions * 128;
   for (int64_t layer = 0; layer < 3; ++layer)
     for (int64_t h = 0; h < 2; ++h)
-      for (int64_t j : {0, 16, 256, 272}) {
+      for (int64_t j : {int64_t{0}, int64_t{16}, kChunk, kChunk + 16}) {
         EXPECT_EQ(reinterpret_cast<uintptr_t>(c->k_at(layer, h, j)) % 64, 0u) << layer << " " << h;
         EXPECT_EQ(reinterpret_cast<uintptr_t>(c->v_at(layer, h, j)) % 64, 0u) << layer << " " << h;
       }
@@ -34,25 +40,22 @@ TEST(KvCache, F16HeadsStartOnCacheLinesAndChunksAreDense) {
   EXPECT_EQ(c->row_bytes(), 256);
   EXPECT_EQ(c->k_at(1, 1, 0) - c->k_at(1, 0, 0), kRun);
   EXPECT_EQ(c->k_at(1, 0, 0) - c->k_at(0, 1, 0), kRun);
-  EXPECT_EQ(c->k_at(0, 0, 256) - c->k_at(2, 1, 0), kRun);  // chunk 1 follows chunk 0's last run
+  EXPECT_EQ(c->k_at(0, 0, kChunk) - c->k_at(2, 1, 0), kRun);  // chunk 1 follows chunk 0's last run
   EXPECT_EQ(c->k_at(0, 0, 32) - c->k_at(0, 0, 0), 2 * 2048);
   EXPECT_EQ(c->v_at(1, 1, 5) - c->v_at(1, 1, 0), 5 * 128);
-  EXPECT_EQ(c->v_at(0, 0, 256) - c->v_at(2, 1, 0), kRun);
-  EXPECT_EQ(KvCache::run_end(0), 256);
-  EXPECT_EQ(KvCache::run_end(255), 256);
-  EXPECT_EQ(KvCache::run_end(256), 512);
+  EXPECT_EQ(c->v_at(0, 0, kChunk) - c->v_at(2, 1, 0), kRun);
+  EXPECT_EQ(KvCache::run_end(0), kChunk);
+  EXPECT_EQ(KvCache::run_end(kChunk - 1), kChunk);
+  EXPECT_EQ(KvCache::run_end(kChunk), 2 * kChunk);
   EXPECT_EQ(c->bytes(), uint64_t{2} * 2 * 3 * kRun * 2);
 }
 
-// Distinct small integers (exact in f16) for element i of position pos.
-float key_value(int64_t pos, int64_t i) { return static_cast<float>((pos * 37 + i * 11) % 2000); }
-
 TEST(KvCache, F16KeysGoIntoKeyBlocksAndComeBackAsRows) {
-  // 300 positions cross a chunk boundary.
-  auto c = KvCache::create(2, 300, 2, 16, GgmlType::kF16);
+  // kChunk + 44 positions cross a chunk boundary.
+  auto c = KvCache::create(2, kChunk + 44, 2, 16, GgmlType::kF16);
   ASSERT_TRUE(c.ok()) << c.status().to_string();
   std::vector<float> k(32), v(32);
-  constexpr int64_t kN = 290;
+
   for (int64_t pos = 0; pos < kN; ++pos) {
     for (int i = 0; i < 32; ++i) {
       k[i] = key_value(pos, i);
@@ -60,9 +63,9 @@ TEST(KvCache, F16KeysGoIntoKeyBlocksAndComeBackAsRows) {
     }
     c->store(1, pos, k.data(), v.data());
   }
-  // Element i of key 17 of head 1: block 1, row i, lane 1; key 273: the
-  // same place in chunk 1.
-  for (int64_t pos : {17, 273}) {
+  // Element i of key 17 of head 1: block 1, row i, lane 1; key kChunk + 17:
+  // the same place in chunk 1.
+  for (int64_t pos : {int64_t{17}, kChunk + 17}) {
     const auto* blocks = reinterpret_cast<const uint16_t*>(c->k_at(1, 1, pos / 16 * 16));
     for (int i = 0; i < 16; ++i)
       EXPECT_EQ(f16_to_f32(blocks[key_block_offset(pos % 16, i, 16) / 2]), key_value(pos, 16 + i))
@@ -72,18 +75,18 @@ TEST(KvCache, F16KeysGoIntoKeyBlocksAndComeBackAsRows) {
   std::vector<float> got(16);
   c->load_k(1, 9, 0, got.data());
   for (int i = 0; i < 16; ++i) EXPECT_EQ(got[i], key_value(9, i));
-  c->load_v(1, 280, 1, got.data());
-  for (int i = 0; i < 16; ++i) EXPECT_EQ(got[i], -key_value(280, 16 + i));
+  c->load_v(1, kChunk + 24, 1, got.data());
+  for (int i = 0; i < 16; ++i) EXPECT_EQ(got[i], -key_value(kChunk + 24, 16 + i));
   // Saved state is position rows: every head of a position in turn.
   std::vector<uint16_t> rows(kN * 32);
   c->read_rows(1, KvCache::Part::kK, kN, reinterpret_cast<uint8_t*>(rows.data()));
   for (int64_t pos = 0; pos < kN; ++pos)
     for (int i = 0; i < 32; ++i) ASSERT_EQ(f16_to_f32(rows[pos * 32 + i]), key_value(pos, i));
-  auto d = KvCache::create(2, 300, 2, 16, GgmlType::kF16);
+  auto d = KvCache::create(2, kChunk + 44, 2, 16, GgmlType::kF16);
   ASSERT_TRUE(d.ok());
   d->write_rows(0, KvCache::Part::kK, kN, reinterpret_cast<const uint8_t*>(rows.data()));
   for (int64_t h = 0; h < 2; ++h)
-    for (int64_t pos = 0; pos < 300; ++pos) {
+    for (int64_t pos = 0; pos < kChunk + 44; ++pos) {
       d->load_k(0, pos, h, got.data());
       for (int i = 0; i < 16; ++i)
         ASSERT_EQ(got[i], pos < kN ? key_value(pos, 16 * h + i) : 0.0f) << h << " " << pos;
@@ -150,24 +153,24 @@ TEST(KvCache, PositionRowsComeOutAndGoBackIn) {
 TEST(KvCache, RowCachesRoundTripPositionRowsAcrossChunks) {
   for (GgmlType type : {GgmlType::kQ8_0, GgmlType::kF32}) {
     SCOPED_TRACE(type_name(type));
-    auto a = KvCache::create(2, 300, 2, 32, type);
-    auto b = KvCache::create(2, 300, 2, 32, type);
+    auto a = KvCache::create(2, kChunk + 44, 2, 32, type);
+    auto b = KvCache::create(2, kChunk + 44, 2, 32, type);
     ASSERT_TRUE(a.ok() && b.ok());
     std::vector<float> k(64), v(64);
-    for (int64_t pos = 0; pos < 290; ++pos) {
+    for (int64_t pos = 0; pos < kN; ++pos) {
       for (int i = 0; i < 64; ++i) {
         k[i] = key_value(pos, i) / 64.0f;
         v[i] = -key_value(pos, i + 1) / 64.0f;
       }
       a->store(1, pos, k.data(), v.data());
     }
-    std::vector<uint8_t> rows(static_cast<size_t>(290 * a->row_bytes()));
+    std::vector<uint8_t> rows(static_cast<size_t>(kN * a->row_bytes()));
     for (const auto part : {KvCache::Part::kK, KvCache::Part::kV}) {
-      a->read_rows(1, part, 290, rows.data());
-      b->write_rows(1, part, 290, rows.data());
+      a->read_rows(1, part, kN, rows.data());
+      b->write_rows(1, part, kN, rows.data());
     }
     std::vector<float> want(32), got(32);
-    for (int64_t pos = 0; pos < 290; ++pos)
+    for (int64_t pos = 0; pos < kN; ++pos)
       for (int64_t h = 0; h < 2; ++h) {
         a->load_k(1, pos, h, want.data());
         b->load_k(1, pos, h, got.data());
