@@ -65,9 +65,7 @@ uint16_t* KvCache::key_elems(int64_t layer, int64_t h, int64_t j) const {
 }
 
 const uint8_t* KvCache::k_at(int64_t layer, int64_t h, int64_t j) const {
-  if (k_blocks_)
-    return k_.data() + run_offset(layer, h, j) +
-           key_block_offset(j % kChunkPositions, 0, head_dim_);
+  if (k_blocks_) return reinterpret_cast<const uint8_t*>(key_elems(layer, h, j));
   return k_.data() + row_offset(layer, h, j);
 }
 
@@ -107,11 +105,8 @@ void KvCache::read_rows(int64_t layer, Part part, int64_t n, uint8_t* dst) const
     for (int64_t h = 0; h < n_head_kv_; ++h) {
       uint8_t* row = dst + p * row_bytes_ + h * head_bytes_;
       if (keys && k_blocks_) {
-        const uint16_t* src = key_elems(layer, h, p);
-        for (int64_t i = 0; i < head_dim_; ++i) {
-          const uint16_t e = src[i * kKeyBlock];
-          std::memcpy(row + 2 * i, &e, 2);
-        }
+        get_key(k_.data() + run_offset(layer, h, p), head_dim_, p % kChunkPositions,
+                reinterpret_cast<uint16_t*>(row));
       } else {
         std::memcpy(row, (keys ? k_ : v_).data() + row_offset(layer, h, p), head_bytes_);
       }
@@ -125,8 +120,8 @@ void KvCache::write_rows(int64_t layer, Part part, int64_t n, const uint8_t* src
     for (int64_t h = 0; h < n_head_kv_; ++h) {
       const uint8_t* row = src + p * row_bytes_ + h * head_bytes_;
       if (keys && k_blocks_) {
-        uint16_t* dst = key_elems(layer, h, p);
-        for (int64_t i = 0; i < head_dim_; ++i) std::memcpy(&dst[i * kKeyBlock], row + 2 * i, 2);
+        put_key(reinterpret_cast<const uint16_t*>(row), head_dim_, p % kChunkPositions,
+                k_.data() + run_offset(layer, h, p));
       } else {
         std::memcpy((keys ? k_ : v_).data() + row_offset(layer, h, p), row, head_bytes_);
       }

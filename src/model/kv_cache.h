@@ -66,7 +66,8 @@ class KvCache {
   // Saving and loading KV state (prompt cache files) uses position rows:
   // row p is every head's row of position p, one after another
   // (row_bytes() bytes). read_rows copies positions [0, n) of `layer`'s K
-  // (or V) out as n such rows; write_rows puts them back.
+  // (or V) out as n such rows; write_rows puts them back. The rows' buffer
+  // is 2-byte aligned (F16 keys are copied as halves).
   enum class Part { kK, kV };
   int64_t row_bytes() const { return static_cast<int64_t>(row_bytes_); }
   void read_rows(int64_t layer, Part part, int64_t n, uint8_t* dst) const;

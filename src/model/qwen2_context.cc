@@ -292,9 +292,10 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
   auto softmax = [&](float* p, int64_t n_keys) { k.softmax(p, n_keys, scale, round_probs); };
   // Scores of keys [j0, j0 + nk) of KV head kvh for nq queries, within one
   // run of the cache. Key blocks and rows give the same bits.
-  // (In decode the keys come from DRAM, and key blocks' scores wait on them:
-  // 55-60 cycles per key against 35 warm, 62-65 over rows. Prefill's keys
-  // are warm, and its 2,048-token prompts ran 10-18% faster.)
+  // (In decode the keys come from DRAM, and the scores wait on them: 56-73
+  // cycles per key in a real step with key blocks, against 35 warm; over
+  // rows, 73-84. Prefill's keys are warm: 2,048-token prompts ran 10-18%
+  // faster.)
   auto scores_of = [&](int64_t kvh, int64_t j0, int64_t nk, const uint8_t* qrows, int64_t nq,
                        float* out, int64_t ld) {
     const ActView qv{q_partner, qrows, q_bytes, hd};
