@@ -294,8 +294,8 @@ void Qwen2Context::attention(int64_t layer, int64_t n, int64_t pos0) {
   // run of the cache. Key blocks and rows give the same bits.
   // (In decode the keys come from DRAM, and the scores wait on them: 56-73
   // cycles per key in a real step with key blocks, against 35 warm; over
-  // rows, 73-84. Prefill's keys are warm: 2,048-token prompts ran 10-18%
-  // faster.)
+  // rows, 73-84. Prefill's keys are warm: 2,048-token Q8_0 prompts, median
+  // of 5 alternating rounds, 339 against 318 tok/s.)
   auto scores_of = [&](int64_t kvh, int64_t j0, int64_t nk, const uint8_t* qrows, int64_t nq,
                        float* out, int64_t ld) {
     const ActView qv{q_partner, qrows, q_bytes, hd};
