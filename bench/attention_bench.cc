@@ -3,8 +3,8 @@
 // from beyond L2 as it does in a real decode step. The kernels alone, as
 // Qwen2Context::attention calls them but unchunked and without its V-row
 // prefetch (so this times the kernels, not the model's schedule; the model
-// uses layout 2 in runs of 256 positions, KvCache), on 1 or 2 threads of
-// the pool:
+// uses layout 2 in runs of KvCache::kChunkPositions), on 1 or 2 threads
+// of the pool:
 //   layout 0: K and V rows position-major (a row holds every KV head);
 //   layout 1: rows head-major (each KV head's positions contiguous);
 //   layout 2: as 1, with K in key blocks (kernels/key_blocks.h);

@@ -299,20 +299,7 @@ float vec_dot_iq4_xs(const uint8_t* w, const ActView& x, int64_t t) {
   return acc.hsum();
 }
 
-// ---- half and full precision ----
-// Sixteen lanes, element i into lane i % 16 by fused multiply-add, summed by
-// the pairwise tree of Lanes16::hsum; a tail shorter than 16 is added in order.
-
-template <typename LoadA, typename LoadB>
-inline float float_dot(int64_t n, LoadA a, LoadB b) {
-  Lanes16 acc;
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16)
-    for (int k = 0; k < 16; ++k) acc.v[k] = std::fma(a(i + k), b(i + k), acc.v[k]);
-  float sum = acc.hsum();
-  for (; i < n; ++i) sum = std::fma(a(i), b(i), sum);
-  return sum;
-}
+// ---- half and full precision (float_dot, lanes.h) ----
 
 float vec_dot_f16(const uint8_t* w, const ActView& x, int64_t t) {
   const uint16_t* a = reinterpret_cast<const uint16_t*>(w);

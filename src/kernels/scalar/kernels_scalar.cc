@@ -46,21 +46,16 @@ void attn_accum_q8_0(const float* p, const uint8_t* v, int64_t stride, int64_t n
 }
 
 // vec_dot_f16's arithmetic, reading key j's elements from the blocks.
-void key_block_scores_f16(const uint8_t* blocks, int64_t n, const ActView& q, int64_t nq, float* out,
-                          int64_t ldo) {
+void key_block_scores_f16(const uint8_t* blocks, int64_t n, const ActView& q, int64_t nq,
+                          float* out, int64_t ldo) {
   const int64_t hd = q.cols;
   for (int64_t j = 0; j < n; ++j) {
     const uint16_t* key = reinterpret_cast<const uint16_t*>(blocks + key_block_offset(j, 0, hd));
     for (int64_t t = 0; t < nq; ++t) {
       const float* x = q.f(t);
-      scalar::Lanes16 acc;
-      int64_t i = 0;
-      for (; i + 16 <= hd; i += 16)
-        for (int k = 0; k < 16; ++k)
-          acc.v[k] = std::fma(f16_to_f32(key[(i + k) * kKeyBlock]), x[i + k], acc.v[k]);
-      float sum = acc.hsum();
-      for (; i < hd; ++i) sum = std::fma(f16_to_f32(key[i * kKeyBlock]), x[i], sum);
-      out[t * ldo + j] = sum;
+      out[t * ldo + j] = scalar::float_dot(
+          hd, [key](int64_t i) { return f16_to_f32(key[i * kKeyBlock]); },
+          [x](int64_t i) { return x[i]; });
     }
   }
 }

@@ -47,4 +47,18 @@ struct Lanes16 {
   }
 };
 
+// The float formats' dot product: element i into lane i % 16 by fused
+// multiply-add, summed by the pairwise tree of Lanes16::hsum; a tail
+// shorter than 16 is added in order. a(i) and b(i) give element i.
+template <typename LoadA, typename LoadB>
+inline float float_dot(int64_t n, LoadA a, LoadB b) {
+  Lanes16 acc;
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int k = 0; k < 16; ++k) acc.v[k] = std::fma(a(i + k), b(i + k), acc.v[k]);
+  float sum = acc.hsum();
+  for (; i < n; ++i) sum = std::fma(a(i), b(i), sum);
+  return sum;
+}
+
 }  // namespace zhi::scalar
