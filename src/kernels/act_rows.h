@@ -52,6 +52,12 @@ struct ActView {
   // packed weights need it (their unsigned-code offset times it); it is
   // made once per matmul rather than once per task.
   const int32_t* block_sums = nullptr;
+  // Q8_0 only, optional: -128 times the sum of each four quants, cols/4 per
+  // token (token t at lane_offsets + t * cols/4). The AVX-512 prompt tile
+  // over codes offset by 128 starts each vpdpbusd lane from it. Made once
+  // per matmul: each task computing it for every token stalled on reading
+  // the whole activation matrix again (13% of the tile's time).
+  const int32_t* lane_offsets = nullptr;
 
   const uint8_t* row(int64_t t) const { return data + t * stride; }
   const int8_t* q(int64_t t) const { return reinterpret_cast<const int8_t*>(row(t)); }

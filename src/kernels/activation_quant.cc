@@ -181,4 +181,9 @@ void act_block_sums_q8_0(const int8_t* q, int64_t cols, int32_t* sums) {
   }
 }
 
+void act_lane_offsets_q8_0(const int8_t* q, int64_t cols, int32_t* offsets) {
+  for (int64_t i = 0; i < cols / 4; ++i)
+    offsets[i] = -128 * (q[4 * i] + q[4 * i + 1] + q[4 * i + 2] + q[4 * i + 3]);
+}
+
 }  // namespace zhi

@@ -38,4 +38,7 @@ void quantize_act_row_f32(const float* x, int64_t cols, uint8_t* row);
 // The sum of each 32 quants of a Q8_0 row (ActView::block_sums).
 void act_block_sums_q8_0(const int8_t* q, int64_t cols, int32_t* sums);
 
+// -128 times the sum of each four quants of a Q8_0 row (ActView::lane_offsets).
+void act_lane_offsets_q8_0(const int8_t* q, int64_t cols, int32_t* offsets);
+
 }  // namespace zhi

@@ -77,6 +77,15 @@ bool uses_blocksum_gemm(const KernelTable& k, const WeightMatrix& w, int64_t n_t
          k.gemm_blocksum_for(w.type) != nullptr && activation_partner(w.type) == GgmlType::kQ8_0;
 }
 
+// Whether a batch meets w through a batched kernel over its packed layout
+// in the reference arithmetic, which starts from the activations' lane
+// offsets when they carry them.
+bool uses_lane_offsets(const KernelTable& k, const WeightMatrix& w, int64_t n_tokens,
+                       BatchArithmetic arith) {
+  return n_tokens > 1 && w.packed != nullptr && k.gemm_packed_for(w.type) != nullptr &&
+         activation_partner(w.type) == GgmlType::kQ8_0 && !uses_blocksum_gemm(k, w, n_tokens, arith);
+}
+
 // Rows [r0, r1) of w against every token: one task's work.
 // Packed matrices take the block-sum kernel exactly when acts carry block
 // sums (matmul_group made them because uses_blocksum_gemm said so).
@@ -175,15 +184,16 @@ void dequantize_matrix_row(const WeightMatrix& w, int64_t row, float* dst) {
 
 ActView quantize_activations(const KernelTable& k, GgmlType partner, const float* x,
                              int64_t n_tokens, int64_t cols, uint8_t* buf, ThreadPool& pool,
-                             int32_t* block_sums) {
+                             int32_t* block_sums, int32_t* lane_offsets) {
   const int64_t stride = act_row_bytes(partner, cols);
   const QuantizeActFn quantize = k.quantize_for(partner);
   const bool sums = block_sums != nullptr && partner == GgmlType::kQ8_0;
+  const bool lanes = lane_offsets != nullptr && partner == GgmlType::kQ8_0;
   auto one_row = [&](int64_t t) {
     quantize(x + t * cols, cols, buf + t * stride);
-    if (sums)
-      act_block_sums_q8_0(reinterpret_cast<const int8_t*>(buf + t * stride), cols,
-                          block_sums + t * (cols / kQK));
+    const int8_t* q = reinterpret_cast<const int8_t*>(buf + t * stride);
+    if (sums) act_block_sums_q8_0(q, cols, block_sums + t * (cols / kQK));
+    if (lanes) act_lane_offsets_q8_0(q, cols, lane_offsets + t * (cols / 4));
   };
   // Rows are independent, so splitting them over threads cannot change a byte.
   constexpr int64_t kTokensPerTask = 8;
@@ -197,6 +207,7 @@ ActView quantize_activations(const KernelTable& k, GgmlType partner, const float
   }
   ActView view{partner, buf, stride, cols};
   if (sums) view.block_sums = block_sums;
+  if (lanes) view.lane_offsets = lane_offsets;
   return view;
 }
 
@@ -221,18 +232,23 @@ void matmul_group(std::span<const MatmulJob> jobs, const float* x, int64_t n_tok
     int same = -1;
     for (int i = 0; i < j && same < 0; ++i)
       if (acts[i].type == partner && acts[i].cols == w.cols) same = i;
-    // The block sums are made for the first matrix that needs them and
-    // shared like the quants (all of a group's matrices have the same cols).
+    // The block sums and lane offsets are made for the first matrix that
+    // needs them and shared like the quants (all of a group's matrices have
+    // the same cols).
     const bool sums = uses_blocksum_gemm(k, w, n_tokens, arith);
-    if (same >= 0 && (!sums || acts[same].block_sums != nullptr)) {
+    const bool lanes = uses_lane_offsets(k, w, n_tokens, arith);
+    if (same >= 0 && (!sums || acts[same].block_sums != nullptr) &&
+        (!lanes || acts[same].lane_offsets != nullptr)) {
       acts[j] = acts[same];
     } else {
       const int64_t act_bytes = n_tokens * act_row_bytes(partner, w.cols);
       const int64_t sum_bytes = sums ? n_tokens * (w.cols / kQK) * 4 : 0;
-      uint8_t* buf = scratch[j].get(static_cast<size_t>(act_bytes + sum_bytes));
+      const int64_t lane_bytes = lanes ? n_tokens * w.cols : 0;  // one int32 per four quants
+      uint8_t* buf = scratch[j].get(static_cast<size_t>(act_bytes + sum_bytes + lane_bytes));
       acts[j] = quantize_activations(
           k, partner, x, n_tokens, w.cols, buf, pool,
-          sums ? reinterpret_cast<int32_t*>(buf + act_bytes) : nullptr);
+          sums ? reinterpret_cast<int32_t*>(buf + act_bytes) : nullptr,
+          lanes ? reinterpret_cast<int32_t*>(buf + act_bytes + sum_bytes) : nullptr);
     }
     per_task[j] = rows_per_task(w, n_tokens, pool.size());
     first_task[j + 1] = first_task[j] + (w.rows + per_task[j] - 1) / per_task[j];

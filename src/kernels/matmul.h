@@ -85,9 +85,10 @@ struct ActView;
 // Quantizes n_tokens rows of `cols` activations to `partner` into buf
 // (n_tokens * act_row_bytes(partner, cols) bytes, 64-byte aligned). For a
 // Q8_0 partner, a non-null block_sums (n_tokens * cols / 32 ints) also gets
-// each block's sum of quants (ActView::block_sums).
+// each block's sum of quants (ActView::block_sums), and a non-null
+// lane_offsets (n_tokens * cols / 4 ints) ActView::lane_offsets.
 ActView quantize_activations(const KernelTable& k, GgmlType partner, const float* x,
                              int64_t n_tokens, int64_t cols, uint8_t* buf, ThreadPool& pool,
-                             int32_t* block_sums = nullptr);
+                             int32_t* block_sums = nullptr, int32_t* lane_offsets = nullptr);
 
 }  // namespace zhi

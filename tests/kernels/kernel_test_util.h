@@ -74,9 +74,13 @@ struct QuantActs {
       for (int64_t t = 0; t < n_tokens; ++t)
         act_block_sums_q8_0(view.q(t), cols, sums.data() + t * (cols / 32));
       view.block_sums = sums.data();
+      lanes.resize(static_cast<size_t>(n_tokens * (cols / 4)));
+      for (int64_t t = 0; t < n_tokens; ++t)
+        act_lane_offsets_q8_0(view.q(t), cols, lanes.data() + t * (cols / 4));
+      view.lane_offsets = lanes.data();
     }
   }
-  std::vector<int32_t> sums;
+  std::vector<int32_t> sums, lanes;
 };
 
 inline std::vector<Isa> runnable_isas() {

@@ -13,9 +13,11 @@
 // re-broadcasts each row's scales and the tokens' quants per row pair.
 //
 // Loop order: a task's tokens two at a time, its groups inside, so the
-// groups' weights (a few tens of KB) stay in L1/L2 and each pair of
-// tokens' quants and lane offsets is computed once per task. Q4_0 and Q5_0
-// groups are first unpacked to bytes (unpack_to_bytes).
+// groups' weights (a few tens of KB) stay in L1/L2. Each lane starts from
+// -offset * (its four quants' sum): the ActView's lane offsets, made once
+// per matmul, where it has them and the codes are offset by 128, else
+// computed per token pair. Q4_0 and Q5_0 groups are first unpacked to
+// bytes offset by 128 (unpack_to_bytes), as Q8_0's are.
 #include <algorithm>
 #include <cstring>
 
@@ -68,8 +70,8 @@ void tile(const uint8_t* group, int64_t nb, const int8_t* const* q, const float*
   }
 }
 
-// Q4_0 and Q5_0 codes unpacked to bytes in the Q8_0 block layout (the
-// format's own offset kept), so a task's groups are unpacked once instead of
+// Q4_0 and Q5_0 codes unpacked to bytes in the Q8_0 block layout (moved
+// from the format's own offset to Q8_0's 128, so the lane offsets fit), so a task's groups are unpacked once instead of
 // once per token pair: a Q5_0 block's unpacking is about half as many
 // instructions as its arithmetic for two tokens, and ran 22% slower per
 // multiply-add than Q8_0 (bench/matmul_bench, 512 tokens, one thread). The
@@ -88,18 +90,23 @@ void unpack_to_bytes(const uint8_t* groups, int64_t n_groups, int64_t nb, uint8_
     std::memcpy(o, p, 32);  // the sixteen f16 scales
     __m512i codes[8];
     packed_avx512::block_codes<F>(p, codes);
-    for (int k = 0; k < 8; ++k) _mm512_storeu_si512(o + 32 + 64 * k, codes[k]);
+    const __m512i shift = _mm512_set1_epi8(
+        static_cast<char>(packed_avx512::kOffset<Fmt::kQ8_0> - packed_avx512::kOffset<F>));
+    for (int k = 0; k < 8; ++k)
+      _mm512_storeu_si512(o + 32 + 64 * k, _mm512_add_epi8(codes[k], shift));
   }
 }
 
-// Token pairs (outer) against the groups at `codes`, which are in format
-// F's packed layout, or in Q8_0's (Layout) after unpack_to_bytes.
-template <Fmt F, Fmt Layout>
+// Token pairs (outer) against the groups at `codes`, which are in Layout:
+// format F's packed layout, or Q8_0's after unpack_to_bytes.
+template <Fmt Layout>
 void token_pairs(const uint8_t* codes, int64_t n_groups, const ActView& x, int64_t n_tokens,
                  float* out, int64_t ldo) {
+  constexpr int kOffset = packed_avx512::kOffset<Layout>;
   const int64_t nb = x.cols / kQK;
   const int64_t group_bytes = nb * packed_avx512::kBlockBytes<Layout>;
-  int32_t* init_buf = tl_init.get(kTileTokens * nb * 8);
+  const bool made = x.lane_offsets != nullptr && kOffset == 128;
+  int32_t* init_buf = made ? nullptr : tl_init.get(kTileTokens * nb * 8);
   for (int64_t t = 0; t < n_tokens; t += kTileTokens) {
     const int n = n_tokens - t < kTileTokens ? static_cast<int>(n_tokens - t) : kTileTokens;
     const int8_t* q[kTileTokens];
@@ -108,9 +115,12 @@ void token_pairs(const uint8_t* codes, int64_t n_groups, const ActView& x, int64
     for (int j = 0; j < n; ++j) {
       q[j] = x.q(t + j);
       dx[j] = x.d(t + j);
-      packed_avx512::lane_offsets_row(q[j], x.cols, packed_avx512::kOffset<F>,
-                                      init_buf + j * nb * 8);
-      init[j] = init_buf + j * nb * 8;
+      if (made) {
+        init[j] = x.lane_offsets + (t + j) * (x.cols / 4);
+      } else {
+        packed_avx512::lane_offsets_row(q[j], x.cols, kOffset, init_buf + j * nb * 8);
+        init[j] = init_buf + j * nb * 8;
+      }
     }
     for (int64_t g = 0; g < n_groups; ++g) {
       float* o = out + t * ldo + kPackRows * g;
@@ -128,7 +138,7 @@ void gemm_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int6
                  float* out, int64_t ldo) {
   // One token pair meets each group once: unpacking in the tile is cheaper.
   if (F == Fmt::kQ8_0 || n_tokens <= kTileTokens) {
-    token_pairs<F, F>(groups, n_groups, x, n_tokens, out, ldo);
+    token_pairs<F>(groups, n_groups, x, n_tokens, out, ldo);
   } else {
     const int64_t nb = x.cols / kQK;
     const int64_t unpacked_group = nb * packed_avx512::kBlockBytes<Fmt::kQ8_0>;
@@ -138,7 +148,7 @@ void gemm_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int6
     for (int64_t g0 = 0; g0 < n_groups; g0 += chunk) {
       const int64_t ng = std::min(chunk, n_groups - g0);
       unpack_to_bytes<F>(groups + g0 * nb * packed_avx512::kBlockBytes<F>, ng, nb, codes);
-      token_pairs<F, Fmt::kQ8_0>(codes, ng, x, n_tokens, out + kPackRows * g0, ldo);
+      token_pairs<Fmt::kQ8_0>(codes, ng, x, n_tokens, out + kPackRows * g0, ldo);
     }
   }
 }
