@@ -24,8 +24,14 @@ double measure_read_bandwidth_gbs(ThreadPool& pool, uint64_t bytes, int reps) {
       const uint64_t begin = c * per_chunk, end = std::min(n, begin + per_chunk);
       uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
       uint64_t i = begin;
-      for (; i + 4 <= end; i += 4)
-        a0 += buf[i], a1 += buf[i + 1], a2 += buf[i + 2], a3 += buf[i + 3];
+      // A line at a time, prefetching 1 KB ahead as the decode kernels do:
+      // the ceiling is what a kernel can reach, not what the hardware
+      // prefetchers reach alone (5% less on the Xeon CI machine).
+      for (; i + 8 <= end; i += 8) {
+        __builtin_prefetch(buf.data() + std::min(i + 128, n - 1));
+        a0 += buf[i] + buf[i + 4], a1 += buf[i + 1] + buf[i + 5];
+        a2 += buf[i + 2] + buf[i + 6], a3 += buf[i + 3] + buf[i + 7];
+      }
       for (; i < end; ++i) a0 += buf[i];
       sums[thread * 8] += a0 + a1 + a2 + a3;
     });

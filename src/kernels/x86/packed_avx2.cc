@@ -119,6 +119,8 @@ void gemv_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int6
       __m256 acc[8];
       for (auto& a : acc) a = _mm256_setzero_ps();
       for (int64_t b = 0; b < nb; ++b) {
+        // The second half reads the lines the first brought in.
+        if (h == 0) prefetch_ahead(p + b * kBlockBytes<F>, kBlockBytes<F>);
         const int32_t* block_init = F == Fmt::kQ8_0 ? nullptr : init + 8 * b;
         block_half<F>(p + b * kBlockBytes<F>, h, q + b * kQK, block_init, dx[b], acc);
       }

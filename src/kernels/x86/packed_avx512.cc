@@ -155,8 +155,10 @@ void gemv_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int6
     const uint8_t* p = groups + g * group_bytes;
     __m512 acc[8];
     for (auto& a : acc) a = _mm512_setzero_ps();
-    for (int64_t b = 0; b < nb; ++b)
+    for (int64_t b = 0; b < nb; ++b) {
+      prefetch_ahead(p + b * kBlockBytes<F>, kBlockBytes<F>);
       block_step<F>(p + b * kBlockBytes<F>, q + b * kQK, init + 8 * b, dx[b], acc);
+    }
     _mm512_storeu_ps(out + kPackRows * g, fold_lanes(acc));
   }
 }
@@ -174,8 +176,10 @@ __attribute__((target("gfni"))) void gemv_packed_q5_0_gfni(const uint8_t* groups
     const uint8_t* p = groups + g * group_bytes;
     __m512 acc[8];
     for (auto& a : acc) a = _mm512_setzero_ps();
-    for (int64_t b = 0; b < nb; ++b)
+    for (int64_t b = 0; b < nb; ++b) {
+      prefetch_ahead(p + b * kBlockBytes<Fmt::kQ5_0>, kBlockBytes<Fmt::kQ5_0>);
       block_step_q5_0_gfni(p + b * kBlockBytes<Fmt::kQ5_0>, q + b * kQK, init + 8 * b, dx[b], acc);
+    }
     _mm512_storeu_ps(out + kPackRows * g, fold_lanes(acc));
   }
 }
@@ -208,6 +212,7 @@ void gemv_packed_q4_k(const uint8_t* groups, int64_t n_groups, const ActView& x,
       const Q4KScales scales(p);
       __m512i isum = _mm512_setzero_si512(), msum = _mm512_setzero_si512();
       for (int c = 0; c < 4; ++c) {
+        prefetch_ahead(p + kBlock / 4 * c, kBlock / 4);
         __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
         for (int k = 0; k < 8; ++k) {
           const __m512i v = _mm512_loadu_si512(p + 256 + 64 * (8 * c + k));
@@ -254,6 +259,7 @@ void gemv_packed_q6_k(const uint8_t* groups, int64_t n_groups, const ActView& x,
       for (int h = 0; h < 2; ++h) {
 #pragma GCC unroll 2
         for (int j = 0; j < 2; ++j) {
+          prefetch_ahead(p + kBlock / 4 * (2 * h + j), kBlock / 4);
           // Sub-block 8h + 2k + j for quarter k: elements 128h + 32k + 16j ...
           __m512i s[4];
 #pragma GCC unroll 4
