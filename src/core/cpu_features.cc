@@ -41,6 +41,7 @@ CpuFeatures detect() {
   unsigned a1, b1, c1, d1;
   __cpuid_count(7, 1, a1, b1, c1, d1);
   f.avx512bf16 = zmm_ok && ((a1 >> 5) & 1);
+  f.avxvnni = ymm_ok && ((a1 >> 4) & 1);
   return f;
 }
 #elif defined(__aarch64__) && defined(__linux__)

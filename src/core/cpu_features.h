@@ -16,6 +16,7 @@ struct CpuFeatures {
   bool avx512f = false, avx512bw = false, avx512vl = false, avx512dq = false;
   bool avx512vnni = false, avx512bf16 = false;
   bool gfni = false;  // Galois-field affine byte transforms (bit moves inside bytes)
+  bool avxvnni = false;  // VEX-encoded vpdpbusd on ymm (AVX-VNNI), with or without AVX-512
   // AArch64
   bool neon = false, dotprod = false, i8mm = false, fp16 = false;
 };

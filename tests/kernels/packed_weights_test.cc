@@ -112,6 +112,23 @@ TEST(PackedWeights, DecodeKernelsMatchScalarTwinBitForBit) {
 }
 
 #if defined(__x86_64__)
+// The AVX2 table takes the AVX-VNNI decode kernels where the CPU has
+// AVX-VNNI; both sets run here, whichever the table holds.
+TEST(PackedWeights, Avx2DecodeMatchesTwinWithAndWithoutAvxVnni) {
+  if (!cpu_supports(Isa::kAvx2)) GTEST_SKIP() << "this CPU cannot run the AVX2 kernels";
+  for (bool vnni : {false, true}) {
+    if (vnni && !cpu_features().avxvnni) {
+      std::printf("[  SKIPPED ] the AVX-VNNI kernels: this CPU has no AVX-VNNI\n");
+      continue;
+    }
+    KernelTable t;
+    fill_avx2_packed(t);
+    if (vnni) fill_avxvnni_packed(t);
+    for (GgmlType type : {GgmlType::kQ8_0, GgmlType::kQ4_0, GgmlType::kQ5_0})
+      EXPECT_GT(check_decode_kernel(t.gemv_packed_for(type), type, vnni ? "avx2+vnni" : "avx2"), 0);
+  }
+}
+
 // The AVX-512 table holds one of two Q5_0 decode kernels, by whether the
 // CPU has GFNI; the test above meets only that one, so both run here.
 TEST(PackedWeights, Avx512Q5_0DecodeMatchesTwinWithAndWithoutGfni) {

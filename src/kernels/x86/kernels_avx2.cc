@@ -1,4 +1,5 @@
 // AVX2 + FMA + F16C kernel table.
+#include "core/cpu_features.h"
 #include "kernels/kernel_table.h"
 #include "kernels/x86/x86_kernels.h"
 
@@ -10,6 +11,7 @@ void fill_avx2_kernels(KernelTable& t) {
   fill_avx2_quantize(t);
   fill_avx2_attention(t);
   fill_avx2_packed(t);
+  if (cpu_features().avxvnni) fill_avxvnni_packed(t);
   fill_avx2_softmax(t);
   fill_avx2_key_blocks(t);
 }

@@ -9,6 +9,8 @@ void fill_avx2_gemm(KernelTable& t);
 void fill_avx2_quantize(KernelTable& t);
 void fill_avx2_attention(KernelTable& t);
 void fill_avx2_packed(KernelTable& t);
+// The packed decode kernels with AVX-VNNI, over fill_avx2_packed's.
+void fill_avxvnni_packed(KernelTable& t);
 void fill_avx2_softmax(KernelTable& t);
 void fill_avx2_key_blocks(KernelTable& t);
 
