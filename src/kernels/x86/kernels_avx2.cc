@@ -11,9 +11,14 @@ void fill_avx2_kernels(KernelTable& t) {
   fill_avx2_quantize(t);
   fill_avx2_attention(t);
   fill_avx2_packed(t);
-  if (cpu_features().avxvnni) fill_avxvnni_packed(t);
   fill_avx2_softmax(t);
   fill_avx2_key_blocks(t);
+  // Intel cores from Alder Lake on, and recent AMD ones, have AVX-VNNI
+  // without AVX-512: the same results with a third of the integer work.
+  if (cpu_features().avxvnni) {
+    fill_avxvnni_gemm(t);
+    fill_avxvnni_packed(t);
+  }
 }
 
 }  // namespace zhi

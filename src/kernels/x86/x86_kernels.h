@@ -11,6 +11,8 @@ void fill_avx2_attention(KernelTable& t);
 void fill_avx2_packed(KernelTable& t);
 // The packed decode kernels with AVX-VNNI, over fill_avx2_packed's.
 void fill_avxvnni_packed(KernelTable& t);
+// The 32-element formats' row-layout kernels with AVX-VNNI, over fill_avx2_gemm's.
+void fill_avxvnni_gemm(KernelTable& t);
 void fill_avx2_softmax(KernelTable& t);
 void fill_avx2_key_blocks(KernelTable& t);
 
