@@ -392,7 +392,9 @@ void float_rows(const uint8_t* w, int64_t ws, const float* xa, int64_t n, float*
   if (short_rows)
     for (int r = 0; r < R; ++r) prefetch_span(w + (kAheadRows + r) * ws, n * L::kBytes);
   for (; i + 16 <= n; i += 16) {
-    if (!short_rows) prefetch_slice(w + R * ws, R * ws, i / 16, n / 16);
+    // Long rows (weights): each row's line 1 KB ahead (float_avx512.cc says why).
+    if (!short_rows && (i * L::kBytes) % 64 == 0)
+      for (int r = 0; r < R; ++r) prefetch_ahead(w + r * ws + i * L::kBytes, 1);
     const __m256 x0 = _mm256_loadu_ps(xa + i), x1 = _mm256_loadu_ps(xa + i + 8);
     for (int r = 0; r < R; ++r) {
       lo[r] = _mm256_fmadd_ps(L::load(w + r * ws, i), x0, lo[r]);
