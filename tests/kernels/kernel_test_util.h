@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <new>
 #include <random>
@@ -82,6 +83,18 @@ struct QuantActs {
   }
   std::vector<int32_t> sums, lanes;
 };
+
+// Calls f(false), then f(true) where the CPU has `feature`, saying so where
+// it has not: for kernel tables that swap in a variant by a CPU feature.
+template <class F>
+void with_and_without(bool cpu_has, const char* feature, F&& f) {
+  f(false);
+  if (cpu_has) {
+    f(true);
+  } else {
+    std::printf("[  SKIPPED ] the %s kernels: this CPU has no %s\n", feature, feature);
+  }
+}
 
 inline std::vector<Isa> runnable_isas() {
   std::vector<Isa> out;

@@ -116,34 +116,26 @@ TEST(PackedWeights, DecodeKernelsMatchScalarTwinBitForBit) {
 // AVX-VNNI; both sets run here, whichever the table holds.
 TEST(PackedWeights, Avx2DecodeMatchesTwinWithAndWithoutAvxVnni) {
   if (!cpu_supports(Isa::kAvx2)) GTEST_SKIP() << "this CPU cannot run the AVX2 kernels";
-  for (bool vnni : {false, true}) {
-    if (vnni && !cpu_features().avxvnni) {
-      std::printf("[  SKIPPED ] the AVX-VNNI kernels: this CPU has no AVX-VNNI\n");
-      continue;
-    }
+  testing::with_and_without(cpu_features().avxvnni, "AVX-VNNI", [](bool vnni) {
     KernelTable t;
     fill_avx2_packed(t);
     if (vnni) fill_avxvnni_packed(t);
     for (GgmlType type : {GgmlType::kQ8_0, GgmlType::kQ4_0, GgmlType::kQ5_0})
       EXPECT_GT(check_decode_kernel(t.gemv_packed_for(type), type, vnni ? "avx2+vnni" : "avx2"), 0);
-  }
+  });
 }
 
 // The AVX-512 table holds one of two Q5_0 decode kernels, by whether the
 // CPU has GFNI; the test above meets only that one, so both run here.
 TEST(PackedWeights, Avx512Q5_0DecodeMatchesTwinWithAndWithoutGfni) {
   if (!cpu_supports(Isa::kAvx512)) GTEST_SKIP() << "this CPU cannot run the AVX-512 kernels";
-  for (bool gfni : {false, true}) {
-    if (gfni && !cpu_features().gfni) {
-      std::printf("[  SKIPPED ] the GFNI kernel: this CPU has no GFNI\n");
-      continue;
-    }
+  testing::with_and_without(cpu_features().gfni, "GFNI", [](bool gfni) {
     KernelTable t;
     fill_avx512_packed(t, gfni);
     EXPECT_GT(check_decode_kernel(t.gemv_packed_for(GgmlType::kQ5_0), GgmlType::kQ5_0,
                                   gfni ? "avx512+gfni" : "avx512"),
               0);
-  }
+  });
 }
 #endif
 

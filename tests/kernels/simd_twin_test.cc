@@ -5,7 +5,6 @@
 // formats.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -85,18 +84,14 @@ TEST_P(SimdTwin, GemmMatchesScalarBitForBit) {
 // both sets run here.
 TEST(SimdTwinAvx2, GemmMatchesScalarWithAndWithoutAvxVnni) {
   if (!cpu_supports(Isa::kAvx2)) GTEST_SKIP() << "this CPU cannot run the AVX2 kernels";
-  for (bool vnni : {false, true}) {
-    if (vnni && !cpu_features().avxvnni) {
-      std::printf("[  SKIPPED ] the AVX-VNNI kernels: this CPU has no AVX-VNNI\n");
-      continue;
-    }
+  testing::with_and_without(cpu_features().avxvnni, "AVX-VNNI", [](bool vnni) {
     KernelTable t;
     fill_avx2_gemm(t);
     if (vnni) fill_avxvnni_gemm(t);
     for (GgmlType type : {GgmlType::kQ8_0, GgmlType::kQ4_0, GgmlType::kQ5_0, GgmlType::kIQ4_NL,
                           GgmlType::kQ4_1, GgmlType::kQ5_1})
       check_gemm(t.gemm_for(type), type, vnni ? "avx2+vnni" : "avx2");
-  }
+  });
 }
 #endif
 

@@ -543,12 +543,7 @@ void set(KernelTable& t, GemmFn fn) {
 }  // namespace
 
 void fill_avx2_gemm(KernelTable& t) {
-  set<GgmlType::kQ8_0>(t, gemm_legacy<Q8_0T, MaddDot>);
-  set<GgmlType::kQ4_0>(t, gemm_legacy<Q4_0T, MaddDot>);
-  set<GgmlType::kQ5_0>(t, gemm_legacy<Q5_0T, MaddDot>);
-  set<GgmlType::kIQ4_NL>(t, gemm_legacy<Iq4NlT, MaddDot>);
-  set<GgmlType::kQ4_1>(t, gemm_legacy<Q4_1T, MaddDot>);
-  set<GgmlType::kQ5_1>(t, gemm_legacy<Q5_1T, MaddDot>);
+  fill_legacy_gemm<MaddDot>(t);
   set<GgmlType::kIQ4_XS>(t, gemm_iq4_xs);
   set<GgmlType::kQ2_K>(t, gemm_k<BlockQ2_K, q2_k_sums, true>);
   set<GgmlType::kQ3_K>(t, gemm_k<BlockQ3_K, q3_k_sums, false>);

@@ -187,5 +187,17 @@ void gemm_legacy(const uint8_t* w, int64_t ws, int64_t nr, const ActView& x, int
   }
 }
 
+// The six formats' GemmFn entries of `t`, over Dot.
+template <class Dot>
+void fill_legacy_gemm(KernelTable& t) {
+  auto set = [&t](GgmlType type, GemmFn fn) { t.gemm[static_cast<uint32_t>(type)] = fn; };
+  set(GgmlType::kQ8_0, gemm_legacy<Q8_0T, Dot>);
+  set(GgmlType::kQ4_0, gemm_legacy<Q4_0T, Dot>);
+  set(GgmlType::kQ5_0, gemm_legacy<Q5_0T, Dot>);
+  set(GgmlType::kIQ4_NL, gemm_legacy<Iq4NlT, Dot>);
+  set(GgmlType::kQ4_1, gemm_legacy<Q4_1T, Dot>);
+  set(GgmlType::kQ5_1, gemm_legacy<Q5_1T, Dot>);
+}
+
 }  // namespace
 }  // namespace zhi

@@ -35,20 +35,8 @@ struct VnniDot {
   }
 };
 
-template <GgmlType kType>
-void set(KernelTable& t, GemmFn fn) {
-  t.gemm[static_cast<uint32_t>(kType)] = fn;
-}
-
 }  // namespace
 
-void fill_avxvnni_gemm(KernelTable& t) {
-  set<GgmlType::kQ8_0>(t, gemm_legacy<Q8_0T, VnniDot>);
-  set<GgmlType::kQ4_0>(t, gemm_legacy<Q4_0T, VnniDot>);
-  set<GgmlType::kQ5_0>(t, gemm_legacy<Q5_0T, VnniDot>);
-  set<GgmlType::kIQ4_NL>(t, gemm_legacy<Iq4NlT, VnniDot>);
-  set<GgmlType::kQ4_1>(t, gemm_legacy<Q4_1T, VnniDot>);
-  set<GgmlType::kQ5_1>(t, gemm_legacy<Q5_1T, VnniDot>);
-}
+void fill_avxvnni_gemm(KernelTable& t) { fill_legacy_gemm<VnniDot>(t); }
 
 }  // namespace zhi
