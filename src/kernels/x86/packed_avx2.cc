@@ -14,10 +14,6 @@ struct MaddDot {
 
 }  // namespace
 
-void fill_avx2_packed(KernelTable& t) {
-  t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ8_0)] = gemv_packed<Fmt::kQ8_0, MaddDot>;
-  t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ4_0)] = gemv_packed<Fmt::kQ4_0, MaddDot>;
-  t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ5_0)] = gemv_packed<Fmt::kQ5_0, MaddDot>;
-}
+void fill_avx2_packed(KernelTable& t) { fill_packed_decode<MaddDot>(t); }
 
 }  // namespace zhi

@@ -152,5 +152,13 @@ void gemv_packed(const uint8_t* groups, int64_t n_groups, const ActView& x, int6
   }
 }
 
+// The three formats' packed decode entries of `t`, over Dot.
+template <class Dot>
+void fill_packed_decode(KernelTable& t) {
+  t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ8_0)] = gemv_packed<Fmt::kQ8_0, Dot>;
+  t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ4_0)] = gemv_packed<Fmt::kQ4_0, Dot>;
+  t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ5_0)] = gemv_packed<Fmt::kQ5_0, Dot>;
+}
+
 }  // namespace
 }  // namespace zhi

@@ -19,10 +19,6 @@ struct VnniDot {
 
 }  // namespace
 
-void fill_avxvnni_packed(KernelTable& t) {
-  t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ8_0)] = gemv_packed<Fmt::kQ8_0, VnniDot>;
-  t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ4_0)] = gemv_packed<Fmt::kQ4_0, VnniDot>;
-  t.gemv_packed[static_cast<uint32_t>(GgmlType::kQ5_0)] = gemv_packed<Fmt::kQ5_0, VnniDot>;
-}
+void fill_avxvnni_packed(KernelTable& t) { fill_packed_decode<VnniDot>(t); }
 
 }  // namespace zhi
